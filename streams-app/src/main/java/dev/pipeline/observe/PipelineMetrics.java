@@ -1,0 +1,80 @@
+package dev.pipeline.observe;
+
+import dev.pipeline.policy.DropReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.function.Supplier;
+
+/**
+ * The app's own meters over one registry (Prometheus in the app, a simple one in tests).
+ * Counters live as long as the process: they are rates for dashboards, not the accounting of
+ * record (see the policy package's ledger for that).
+ */
+public final class PipelineMetrics {
+    private final MeterRegistry registry;
+
+    public PipelineMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public static PipelineMetrics inMemory() {
+        return new PipelineMetrics(new SimpleMeterRegistry());
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public Counter recordsIn(String pipeline) {
+        return registry.counter(MetricNames.RECORDS_IN, MetricNames.TAG_PIPELINE, pipeline);
+    }
+
+    public Counter recordsOut(String pipeline) {
+        return registry.counter(MetricNames.RECORDS_OUT, MetricNames.TAG_PIPELINE, pipeline);
+    }
+
+    public Counter dropped(String pipeline, DropReason reason) {
+        return registry.counter(MetricNames.DROPPED_RECORDS,
+                Tags.of(MetricNames.TAG_PIPELINE, pipeline, MetricNames.TAG_REASON, reason.label()));
+    }
+
+    public Counter deadLettered(String pipeline, DropReason reason) {
+        return registry.counter(MetricNames.DLQ_RECORDS,
+                Tags.of(MetricNames.TAG_PIPELINE, pipeline, MetricNames.TAG_REASON, reason.label()));
+    }
+
+    public Counter retries(String pipeline) {
+        return registry.counter(MetricNames.RETRIES, MetricNames.TAG_PIPELINE, pipeline);
+    }
+
+    public Counter duplicates(String pipeline) {
+        return registry.counter(MetricNames.DUPLICATES, MetricNames.TAG_PIPELINE, pipeline);
+    }
+
+    public Counter conservationViolations(String pipeline) {
+        return registry.counter(MetricNames.CONSERVATION_VIOLATIONS, MetricNames.TAG_PIPELINE, pipeline);
+    }
+
+    /** Registers (once per name+pipeline) a gauge read from the supplier at scrape time. */
+    public void gauge(String name, String pipeline, Supplier<Number> value) {
+        io.micrometer.core.instrument.Gauge.builder(name, value).tag(MetricNames.TAG_PIPELINE, pipeline)
+                .strongReference(true).register(registry);
+    }
+
+    /** Pre-creates every labelled series at zero so dashboards and scrapes see them before the first event. */
+    public void initialise(String pipeline) {
+        recordsIn(pipeline);
+        recordsOut(pipeline);
+        retries(pipeline);
+        duplicates(pipeline);
+        conservationViolations(pipeline);
+        for (DropReason r : DropReason.values()) {
+            dropped(pipeline, r);
+            if (r.toDeadLetterTopic()) {
+                deadLettered(pipeline, r);
+            }
+        }
+    }
+}
