@@ -2,6 +2,7 @@ package dev.pipeline.app;
 
 import java.util.Map;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
 /**
  * One Kafka Streams application of the product (logs, orders): its topology and the Streams
@@ -20,5 +21,10 @@ public interface StreamsPipeline {
     /** Extra terms for /api/status (buffered, capacity, breaker state, conservation check...). */
     default Map<String, Object> status() {
         return Map.of();
+    }
+
+    /** What a stream thread's uncaught exception does; by default the client shuts down (fail fast). */
+    default StreamsUncaughtExceptionHandler uncaughtExceptionHandler() {
+        return exception -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
 }

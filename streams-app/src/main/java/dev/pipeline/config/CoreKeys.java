@@ -46,6 +46,9 @@ public final class CoreKeys {
     public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "topic.replication.factor";
     private static final String TOPIC_REPLICATION_FACTOR_DOC = "Replication factor for topics the app creates; -1 = the broker's default.";
 
+    public static final String EMBEDDED_BROKER_PORT_CONFIG = "embedded.broker.port";
+    private static final String EMBEDDED_BROKER_PORT_DOC = "Client port of the embedded broker (used only when no bootstrap servers are given); 0 = random.";
+
     public static final String ADMIN_TIMEOUT_MS_CONFIG = "admin.timeout.ms";
     private static final String ADMIN_TIMEOUT_MS_DOC = "Bound on start-up calls to the cluster (topic provisioning); "
             + "unreachable bootstrap servers fail the start after this long.";
@@ -69,6 +72,7 @@ public final class CoreKeys {
             .define(TOPIC_DLQ_CONFIG, Type.STRING, "pipeline-dlq", new ConfigDef.NonEmptyString(), Importance.MEDIUM, "Dead-letter topic: original key/value bytes with pipeline.error.* headers.")
             .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 4, Range.between(1, 10_000), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
             .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Range.between(-1, 32), Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
+            .define(EMBEDDED_BROKER_PORT_CONFIG, Type.INT, 9092, Range.between(0, 65535), Importance.LOW, EMBEDDED_BROKER_PORT_DOC)
             .define(ADMIN_TIMEOUT_MS_CONFIG, Type.INT, 15_000, Range.between(1_000, 600_000), Importance.LOW, ADMIN_TIMEOUT_MS_DOC)
             .define(SHUTDOWN_TIMEOUT_MS_CONFIG, Type.INT, 30_000, Range.between(1_000, 600_000), Importance.MEDIUM, SHUTDOWN_TIMEOUT_MS_DOC);
     }
