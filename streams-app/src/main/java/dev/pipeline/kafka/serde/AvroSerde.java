@@ -5,7 +5,6 @@ import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.registry.SchemaRegistryException;
 import dev.pipeline.kafka.registry.SchemaVersion;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -197,25 +196,21 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
           + " (magic byte and schema id)");
     }
     int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
-    DatumReader<T> reader = readerFor(topic, id);
+    ReaderPlan<T> plan = readerFor(topic, id);
+    String problem = PayloadBounds.check(plan.writer(), bytes, HEADER_SIZE);
+    if (problem != null) {
+      throw failure(topic, "invalid Avro payload for schema id " + id + ": " + problem);
+    }
     BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, null);
-    T value;
-    boolean trailing;
     try {
-      value = reader.read(null, decoder);
-      trailing = !decoder.isEnd();
-    } catch (EOFException e) {
-      throw failure(topic, "truncated payload: Avro data for schema id " + id + " ends early", e);
+      return plan.reader().read(null, decoder);
     } catch (IOException | RuntimeException e) {
-      throw failure(topic, "malformed Avro payload for schema id " + id + ": " + e, e);
+      // the bounds check passed, so this is e.g. an enum index or union branch the reader rejects
+      throw failure(topic, "invalid Avro payload for schema id " + id + ": " + e, e);
     }
-    if (trailing) {
-      throw failure(topic, "malformed Avro payload for schema id " + id + ": bytes left over after the record");
-    }
-    return value;
   }
 
-  private DatumReader<T> readerFor(String topic, int writerId) {
+  private ReaderPlan<T> readerFor(String topic, int writerId) {
     ReaderPlan<T> plan = readerByWriterId.get(writerId);
     if (plan == null) {
       plan = plan(topic, writerId);
@@ -227,7 +222,7 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
     if (plan.incompatibility() != null) {
       throw failure(topic, plan.incompatibility());
     }
-    return plan.reader();
+    return plan;
   }
 
   private ReaderPlan<T> plan(String topic, int writerId) {
@@ -246,10 +241,10 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
           + ") is incompatible with reader schema " + readerSchema.getFullName() + ":");
       check.getResult().getIncompatibilities().stream().limit(3).forEach(i -> why.append(' ')
           .append(i.getType()).append(" at ").append(i.getLocation()).append(" (").append(i.getMessage()).append(')'));
-      return new ReaderPlan<>(null, why.toString());
+      return new ReaderPlan<>(writerSchema, null, why.toString());
     }
     // the datum reader keeps a resolving decoder per writer/reader pair, so one per writer id
-    return new ReaderPlan<>(new SpecificDatumReader<>(writerSchema, readerSchema, model), null);
+    return new ReaderPlan<>(writerSchema, new SpecificDatumReader<>(writerSchema, readerSchema, model), null);
   }
 
   private SchemaRegistryClient requireClient() {
@@ -269,5 +264,5 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
     return new SerializationException("Cannot deserialize record from topic '" + topic + "': " + problem, cause);
   }
 
-  private record ReaderPlan<T>(DatumReader<T> reader, String incompatibility) {}
+  private record ReaderPlan<T>(Schema writer, DatumReader<T> reader, String incompatibility) {}
 }
