@@ -45,7 +45,13 @@ final class PayloadBounds {
     switch (s.getType()) {
       case NULL -> { }
       case BOOLEAN -> skip(1, "boolean");
-      case INT, LONG, ENUM -> varLong(s.getType().getName());
+      case INT, LONG -> varLong(s.getType().getName());
+      case ENUM -> {
+        long index = varLong("enum index");
+        if (index < 0 || index >= s.getEnumSymbols().size()) {
+          throw new Malformed("enum index " + index + " out of range for " + s.getFullName() + " at byte " + pos);
+        }
+      }
       case FLOAT -> skip(4, "float");
       case DOUBLE -> skip(8, "double");
       case FIXED -> skip(s.getFixedSize(), "fixed " + s.getFullName());
