@@ -8,30 +8,30 @@ import java.util.Map;
  * bounded, or a stream of garbage ids would grow them without limit.
  */
 final class BoundedCache<K, V> {
-  private final Map<K, V> map;
+    private final Map<K, V> map;
 
-  BoundedCache(int capacity) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("cache capacity must be positive: " + capacity);
+    BoundedCache(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("cache capacity must be positive: " + capacity);
+        }
+        this.map =
+                new LinkedHashMap<>(16, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                        return size() > capacity;
+                    }
+                };
     }
-    this.map =
-        new LinkedHashMap<>(16, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-            return size() > capacity;
-          }
-        };
-  }
 
-  synchronized V get(K key) {
-    return map.get(key);
-  }
+    synchronized V get(K key) {
+        return map.get(key);
+    }
 
-  synchronized void put(K key, V value) {
-    map.put(key, value);
-  }
+    synchronized void put(K key, V value) {
+        map.put(key, value);
+    }
 
-  synchronized int size() {
-    return map.size();
-  }
+    synchronized int size() {
+        return map.size();
+    }
 }

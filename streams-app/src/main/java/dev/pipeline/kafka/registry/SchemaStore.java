@@ -10,29 +10,29 @@ import java.util.List;
  */
 public interface SchemaStore extends AutoCloseable {
 
-  /** Every stored version; order does not matter. */
-  List<SchemaVersion> readAll();
+    /** Every stored version; order does not matter. */
+    List<SchemaVersion> readAll();
 
-  /** Durably stores one version; throws if that cannot be confirmed. */
-  void append(SchemaVersion version);
+    /** Durably stores one version; throws if that cannot be confirmed. */
+    void append(SchemaVersion version);
 
-  @Override
-  default void close() {}
+    @Override
+    default void close() {}
 
-  /** A store that lives as long as the object: for tests and for the mock:// registries. */
-  static SchemaStore inMemory() {
-    return new SchemaStore() {
-      private final List<SchemaVersion> versions = new ArrayList<>();
+    /** A store that lives as long as the object: for tests and for the mock:// registries. */
+    static SchemaStore inMemory() {
+        return new SchemaStore() {
+            private final List<SchemaVersion> versions = new ArrayList<>();
 
-      @Override
-      public synchronized List<SchemaVersion> readAll() {
-        return List.copyOf(versions);
-      }
+            @Override
+            public synchronized List<SchemaVersion> readAll() {
+                return List.copyOf(versions);
+            }
 
-      @Override
-      public synchronized void append(SchemaVersion version) {
-        versions.add(version);
-      }
-    };
-  }
+            @Override
+            public synchronized void append(SchemaVersion version) {
+                versions.add(version);
+            }
+        };
+    }
 }
