@@ -80,7 +80,8 @@ public final class PipelineApplication implements AutoCloseable {
     private void doStart(PipelineConfig initial, List<Factory> factories, Plugins plugins) {
         long t0 = System.nanoTime();
         config = initial;
-        if (config.embeddedBroker()) {
+        boolean embedded = initial.embeddedBroker();
+        if (embedded) {
             EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(config.stateDir().resolve("broker"),
                     config.getInt(CoreKeys.EMBEDDED_BROKER_PORT_CONFIG));
             closeables.push(broker);
@@ -92,7 +93,7 @@ public final class PipelineApplication implements AutoCloseable {
         http = HttpServerHost.start(config.getString(CoreKeys.HTTP_BIND_ADDRESS_CONFIG), config.getInt(CoreKeys.HTTP_PORT_CONFIG));
         closeables.push(http);
         HealthRoutes.mount(this, http);
-        if (config.embeddedBroker() && config.getString(CoreKeys.SCHEMA_REGISTRY_URL_CONFIG).isEmpty()) {
+        if (embedded && config.getString(CoreKeys.SCHEMA_REGISTRY_URL_CONFIG).isEmpty()) {
             String url = plugins.startEmbeddedRegistry(config, http, closeables);
             if (url != null) {
                 config = config.with(Map.of(CoreKeys.SCHEMA_REGISTRY_URL_CONFIG, url));
