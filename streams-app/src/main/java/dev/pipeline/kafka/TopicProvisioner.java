@@ -57,7 +57,9 @@ public final class TopicProvisioner {
                     }
                 }
             }
-            return partitionWarnings(admin, specs, timeoutMs);
+            // only topics that already existed can differ from their spec
+            List<Spec> preexisting = specs.stream().filter(s -> existing.contains(s.name())).toList();
+            return preexisting.isEmpty() ? List.of() : partitionWarnings(admin, preexisting, timeoutMs);
         } catch (TimeoutException e) {
             throw new ProvisioningException("Kafka did not answer within " + timeoutMs
                     + " ms while provisioning topics (are the bootstrap servers reachable?)", e);

@@ -59,6 +59,18 @@ class MainTest {
     }
 
     @Test
+    void shouldExitOneQuicklyWhenBootstrapServersAreUnreachable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        long t0 = System.nanoTime();
+        int rc = Main.execute("run", "--bootstrap-servers", "localhost:1", "--http-port", "0",
+                "--state-dir", dir.toString(), "--set", "admin.timeout.ms=2000",
+                "--set", "schema.registry.url=http://localhost:1");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(rc).isEqualTo(Main.EXIT_FAILURE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Provisioning topics failed");
+        assertThat(ms).as("bounded by admin.timeout.ms, not a hang").isLessThan(30_000);
+    }
+
+    @Test
     void shouldPrintEveryKeyWithDocumentation() {
         int rc = Main.execute("config");
         assertThat(rc).isZero();
