@@ -101,6 +101,13 @@ class EmbeddedSchemaRegistryHttpTest {
     }
 
     @Test
+    void literalPlusInAPathStaysAPlus() throws Exception {
+        registry.client().register("a+b", V1);
+
+        assertThat(json(get("/subjects/a+b/versions/latest")).get("subject").asText()).isEqualTo("a+b");
+    }
+
+    @Test
     void confluentErrorShapesOverRawHttp() throws Exception {
         registry.client().register("s", V1);
 
