@@ -107,7 +107,8 @@ public final class EmbeddedSchemaRegistry implements HttpHandler, AutoCloseable 
         }
         return Arrays.stream(path.split("/"))
                 .filter(s -> !s.isEmpty())
-                .map(s -> URLDecoder.decode(s, StandardCharsets.UTF_8))
+                // a path keeps '+' literal (URLDecoder is for forms and would make it a space)
+                .map(s -> URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8))
                 .toList();
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -155,8 +154,9 @@ public final class KafkaSchemaStore implements SchemaStore {
             JsonNode node = JSON.readTree(value);
             return new SchemaVersion(node.get("subject").asText(), node.get("version").asInt(),
                     node.get("id").asInt(), new Schema.Parser().parse(node.get("schema").asText()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable record in schema topic: " + value, e);
+        } catch (IOException | RuntimeException e) {
+            // someone else's record in our topic: refuse to start rather than hand out its ids again
+            throw new KafkaException("unreadable record in schema topic: " + value, e);
         }
     }
 }

@@ -207,7 +207,7 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
         try {
             return plan.reader().read(null, decoder);
         } catch (IOException | RuntimeException e) {
-            // the bounds check passed, so this is e.g. an enum index or union branch the reader rejects
+            // safety net: the bounds and compatibility checks leave little for Avro itself to reject
             throw failure(topic, "invalid Avro payload for schema id " + id + ": " + e, e);
         }
     }
