@@ -34,4 +34,6 @@ public final class MetricNames {
     public static final String BUFFER_CAPACITY_BYTES = "pipeline.buffer.capacity.bytes";
     public static final String CONSUMER_LAG_RECORDS = "pipeline.consumer.lag.records";
     public static final String CONSUMER_LAG_SECONDS = "pipeline.consumer.lag.seconds";
+    /** Per group: the {@code LagStatus} ordinal (0 OK, 1 WARN, 2 STALL, 3 STOP, 4 ERR). */
+    public static final String CONSUMER_LAG_STATUS = "pipeline.consumer.lag.status";
 }
