@@ -40,12 +40,14 @@ public final class MetricsBinding implements AutoCloseable {
     static final Duration KAFKA_REFRESH = Duration.ofSeconds(10);
 
     private final PrometheusMeterRegistry registry;
+    private final boolean ownsRegistry;
     private final PipelineMetrics pipelineMetrics;
     private final ScheduledExecutorService kafkaScheduler;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
-    private MetricsBinding(PrometheusMeterRegistry registry) {
+    private MetricsBinding(PrometheusMeterRegistry registry, boolean ownsRegistry) {
         this.registry = registry;
+        this.ownsRegistry = ownsRegistry;
         this.pipelineMetrics = new PipelineMetrics(registry);
         this.kafkaScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "metrics-kafka-binder");
@@ -54,9 +56,18 @@ public final class MetricsBinding implements AutoCloseable {
         });
     }
 
-    /** A new Prometheus registry with JVM and process metrics bound. */
+    /** A new Prometheus registry with JVM and process metrics bound; {@link #close()} closes it. */
     public static MetricsBinding create() {
-        MetricsBinding b = new MetricsBinding(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        return bind(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true);
+    }
+
+    /** JVM and process metrics bound to the app's registry; {@link #close()} leaves the registry open. */
+    public static MetricsBinding on(PrometheusMeterRegistry registry) {
+        return bind(registry, false);
+    }
+
+    private static MetricsBinding bind(PrometheusMeterRegistry registry, boolean owns) {
+        MetricsBinding b = new MetricsBinding(registry, owns);
         new ClassLoaderMetrics().bindTo(b.registry);
         new JvmMemoryMetrics().bindTo(b.registry);
         new JvmThreadMetrics().bindTo(b.registry);
@@ -112,7 +123,7 @@ public final class MetricsBinding implements AutoCloseable {
         };
     }
 
-    /** Unbinds everything still bound, stops the binder thread and closes the registry. */
+    /** Unbinds everything still bound, stops the binder thread, and closes the registry if it made it. */
     @Override
     public void close() {
         List<AutoCloseable> toClose;
@@ -133,6 +144,8 @@ public final class MetricsBinding implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        registry.close();
+        if (ownsRegistry) {
+            registry.close();
+        }
     }
 }
