@@ -32,7 +32,9 @@ function fmt(v, digits) {
   if (v === null || v === undefined) return '–';
   if (typeof v !== 'number') return String(v);
   if (digits !== undefined) return v.toFixed(digits);
-  return Math.abs(v) >= 1e6 ? (v / 1e6).toFixed(2) + 'M' : Math.abs(v) >= 1e4 ? (v / 1e3).toFixed(1) + 'k' : String(Math.round(v * 10) / 10);
+  if (Math.abs(v) >= 1e6) return (v / 1e6).toFixed(2) + 'M';
+  if (Math.abs(v) >= 1e4) return (v / 1e3).toFixed(1) + 'k';
+  return String(Math.round(v * (Math.abs(v) < 1 ? 100 : 10)) / (Math.abs(v) < 1 ? 100 : 10));
 }
 function badgeClass(s) {
   s = String(s || '').toUpperCase();
@@ -66,7 +68,7 @@ function drawLines(canvas, seriesMap, unit, keys) {
   let max = 0;
   for (const n of names) for (const [, v] of seriesMap.get(n) || []) if (v !== null && v > max) max = v;
   max = max <= 0 ? 1 : niceCeil(max);
-  const left = 52, right = 8, top = 8, legendH = 16 * Math.ceil(names.length / 3), bottom = 20 + legendH;
+  const left = 56, right = 8, top = 8, legendH = 16 * Math.ceil(names.length / 3), bottom = 24 + legendH;
   const pw = w - left - right, ph = h - top - bottom;
   g.strokeStyle = '#d0d7de'; g.fillStyle = '#656d76'; g.lineWidth = 1;
   for (let i = 0; i <= 4; i++) {
@@ -86,7 +88,7 @@ function drawLines(canvas, seriesMap, unit, keys) {
       if (started) g.lineTo(x, y); else { g.moveTo(x, y); started = true; }
     }
     g.stroke();
-    const lx = left + (i % 3) * (pw / 3), ly = top + ph + 22 + 16 * Math.floor(i / 3);
+    const lx = left + (i % 3) * (pw / 3), ly = top + ph + 34 + 16 * Math.floor(i / 3);
     g.fillStyle = color; g.fillRect(lx, ly - 8, 10, 3);
     g.fillStyle = '#1f2328'; g.fillText(n.length > 34 ? n.slice(0, 33) + '…' : n, lx + 14, ly - 3);
   });
