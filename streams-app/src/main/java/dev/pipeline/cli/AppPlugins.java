@@ -9,11 +9,15 @@ import dev.pipeline.kafka.registry.EmbeddedSchemaRegistry;
 import dev.pipeline.kafka.registry.SchemaRegistryClient;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
+import dev.pipeline.observe.LagTarget;
+import dev.pipeline.observe.Observability;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.StreamsConfig;
 
 /** How the CLI wires the registry, serdes and observability into {@link PipelineApplication}. */
 enum AppPlugins implements PipelineApplication.Plugins {
@@ -42,6 +46,18 @@ enum AppPlugins implements PipelineApplication.Plugins {
                 return serde;
             }
         };
+    }
+
+    /** /metrics, /api/lag, the dashboard, Kafka/JVM binders and the lag monitor; closed before the pipelines. */
+    @Override
+    public void afterStart(PipelineApplication app, Deque<AutoCloseable> closeables) {
+        List<LagTarget> targets = app.pipelines().values().stream()
+                .map(p -> LagTarget.of((String) p.streamsProperties().get(StreamsConfig.APPLICATION_ID_CONFIG),
+                        p.topology().describe()))
+                .toList();
+        Observability obs = Observability.start(app.config(), app.prometheus(), app.streams(), targets);
+        closeables.push(obs);
+        obs.routes().forEach(app.http()::mount);
     }
 
     static Map<String, Object> registryConfig(PipelineConfig config) {

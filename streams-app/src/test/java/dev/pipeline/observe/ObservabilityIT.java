@@ -158,6 +158,15 @@ class ObservabilityIT {
     }
 
     @Test
+    void shouldPrintOneJsonDocumentPerSampleInWatchMode() throws Exception {
+        String[] lines = runLag("--json", "--watch", "--samples", "3", "--interval", "200").strip().split("\n");
+        assertThat(lines).hasSize(3);
+        for (String line : lines) {
+            assertThat(JSON.readTree(line).path("groups").has("pipeline-logs")).as(line).isTrue();
+        }
+    }
+
+    @Test
     void shouldQueryOnlyMetricsTheAppExportsInGrafanaDashboard() throws Exception {
         JsonNode dash = JSON.readTree(Files.readString(Path.of("..", "docker", "grafana", "dashboards", "pipeline.json")));
         List<String> exprs = new ArrayList<>();
