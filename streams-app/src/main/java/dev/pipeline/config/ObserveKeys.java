@@ -16,7 +16,8 @@ public final class ObserveKeys {
 
     public static final String LAG_POLL_INTERVAL_MS_CONFIG = "lag.poll.interval.ms";
     private static final String LAG_POLL_INTERVAL_MS_DOC = "How often the lag monitor samples committed and end offsets. "
-            + "One sample costs two Admin round trips per group plus at most one single-record fetch per lagging partition.";
+            + "One sample costs four Admin requests (group offsets, topic partitions, end and start offsets) "
+            + "plus one small fetch per lagging partition whose committed offset moved since the last sample.";
 
     public static final String LAG_WINDOW_SIZE_CONFIG = "lag.window.size";
     private static final String LAG_WINDOW_SIZE_DOC = "Samples in the sliding window the lag status is judged on: "
@@ -33,8 +34,8 @@ public final class ObserveKeys {
 
     public static final String LAG_MAX_TIMESTAMP_FETCHES_CONFIG = "lag.max.timestamp.fetches";
     private static final String LAG_MAX_TIMESTAMP_FETCHES_DOC = "Most single-record fetches per sample to read the "
-            + "timestamp at a committed offset (cached until the offset moves); partitions beyond it keep their "
-            + "previous lag seconds until a later sample.";
+            + "timestamp at a committed offset (cached until the offset moves); partitions beyond it report "
+            + "unknown lag seconds (null in /api/lag, NaN in /metrics) until a later sample.";
 
     static ConfigDef addTo(ConfigDef def) {
         return def
