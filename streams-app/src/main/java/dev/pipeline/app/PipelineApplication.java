@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,7 @@ public final class PipelineApplication implements AutoCloseable {
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final Map<String, KafkaStreams> streams = new LinkedHashMap<>();
     private final Map<String, StreamsPipeline> pipelines = new LinkedHashMap<>();
+    private final Map<String, Topology> topologies = new LinkedHashMap<>();
     private final CompletableFuture<String> failure = new CompletableFuture<>();
     private PipelineConfig config;
     private PrometheusMeterRegistry registry;
@@ -137,7 +139,9 @@ public final class PipelineApplication implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("streams").toAbsolutePath().toString());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(CoreKeys.TOPIC_REPLICATION_FACTOR_CONFIG));
         props.putAll(p.streamsProperties());
-        KafkaStreams ks = new KafkaStreams(p.topology(), props);
+        Topology topology = p.topology();
+        topologies.put(p.name(), topology);
+        KafkaStreams ks = new KafkaStreams(topology, props);
         ks.setUncaughtExceptionHandler(p.uncaughtExceptionHandler());
         ks.setStateListener((now, before) -> {
             LOG.info("Pipeline {}: {} -> {}", p.name(), before, now);
@@ -185,6 +189,11 @@ public final class PipelineApplication implements AutoCloseable {
 
     public Map<String, StreamsPipeline> pipelines() {
         return pipelines;
+    }
+
+    /** The topology each pipeline runs (built once, at start). */
+    public Map<String, Topology> topologies() {
+        return topologies;
     }
 
     public Map<String, KafkaStreams> streams() {

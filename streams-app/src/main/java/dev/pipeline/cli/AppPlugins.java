@@ -53,7 +53,7 @@ enum AppPlugins implements PipelineApplication.Plugins {
     public void afterStart(PipelineApplication app, Deque<AutoCloseable> closeables) {
         List<LagTarget> targets = app.pipelines().values().stream()
                 .map(p -> LagTarget.of((String) p.streamsProperties().get(StreamsConfig.APPLICATION_ID_CONFIG),
-                        p.topology().describe()))
+                        app.topologies().get(p.name()).describe()))
                 .toList();
         Observability obs = Observability.start(app.config(), app.prometheus(), app.streams(), targets);
         closeables.push(obs);
