@@ -13,7 +13,7 @@ public final class ConfigDefinitions {
     private static final ConfigDef DEFINITION = build();
 
     /** Rules that span several keys (e.g. a worst-case wait against max.poll.interval.ms). */
-    private static final List<CrossCheck> CROSS_CHECKS = List.of();
+    private static final List<CrossCheck> CROSS_CHECKS = List.copyOf(PolicyKeys.CROSS_CHECKS);
 
     public static ConfigDef definition() {
         return DEFINITION;
