@@ -62,6 +62,17 @@ public final class DropRecorder {
         }
     }
 
+    /**
+     * Counts a record that is lost although its reason normally goes to the dead-letter topic
+     * (the dead-letter write itself failed): the reason's drop counter and the ledger, not the DLQ counter.
+     */
+    public void countLost(DropReason reason) {
+        metrics.dropped(pipeline, reason).increment();
+        if (ledger != null) {
+            ledger.dropped(reason, 1);
+        }
+    }
+
     public String pipeline() {
         return pipeline;
     }
