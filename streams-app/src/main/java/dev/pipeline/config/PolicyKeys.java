@@ -48,7 +48,8 @@ public final class PolicyKeys {
 
     public static final String EXTERNAL_CALL_MAX_CONCURRENCY_CONFIG = "external.call.max.concurrency";
     private static final String EXTERNAL_CALL_MAX_CONCURRENCY_DOC = "Attempts of one guarded call that may run "
-            + "at once (worker threads); an attempt beyond it fails at once and counts as a failure.";
+            + "at once (worker threads); as many more may wait (their wait counts against the call timeout); an "
+            + "attempt beyond that fails at once and counts as a failure.";
 
     public static final String EXTERNAL_RETRY_MAX_ATTEMPTS_CONFIG = "external.retry.max.attempts";
     private static final String EXTERNAL_RETRY_MAX_ATTEMPTS_DOC = "Attempts of an external call, the first "
@@ -164,18 +165,22 @@ public final class PolicyKeys {
      * and every attempt timing out with the longest (jittered) wait between attempts.
      */
     public static long retryWorstCaseMs(PipelineConfig config) {
-        int attempts = config.getInt(EXTERNAL_RETRY_MAX_ATTEMPTS_CONFIG);
-        long timeout = config.getInt(EXTERNAL_CALL_TIMEOUT_MS_CONFIG);
-        double wait = config.getInt(EXTERNAL_RETRY_INITIAL_BACKOFF_MS_CONFIG);
-        double multiplier = config.getDouble(EXTERNAL_RETRY_BACKOFF_MULTIPLIER_CONFIG);
-        long maxWait = config.getInt(EXTERNAL_RETRY_MAX_BACKOFF_MS_CONFIG);
-        double jitter = config.getDouble(EXTERNAL_RETRY_JITTER_CONFIG);
-        double total = attempts * (double) timeout;
+        return retryWorstCaseMs(config.getInt(EXTERNAL_RETRY_MAX_ATTEMPTS_CONFIG), config.getInt(EXTERNAL_CALL_TIMEOUT_MS_CONFIG),
+                config.getInt(EXTERNAL_RETRY_INITIAL_BACKOFF_MS_CONFIG), config.getDouble(EXTERNAL_RETRY_BACKOFF_MULTIPLIER_CONFIG),
+                config.getInt(EXTERNAL_RETRY_MAX_BACKOFF_MS_CONFIG), config.getDouble(EXTERNAL_RETRY_JITTER_CONFIG),
+                config.getInt(EXTERNAL_RETRY_MAX_ELAPSED_MS_CONFIG));
+    }
+
+    /** The same bound from the values themselves. */
+    public static long retryWorstCaseMs(int attempts, long timeoutMs, long initialBackoffMs, double multiplier,
+            long maxBackoffMs, double jitter, long maxElapsedMs) {
+        double total = attempts * (double) timeoutMs;
+        double wait = initialBackoffMs;
         for (int retry = 1; retry < attempts; retry++) {
-            total += Math.min(wait, maxWait) * (1 + jitter);
+            total += Math.min(wait, maxBackoffMs) * (1 + jitter);
             wait *= multiplier;
         }
-        return Math.min((long) Math.ceil(total), config.getInt(EXTERNAL_RETRY_MAX_ELAPSED_MS_CONFIG));
+        return Math.min((long) Math.ceil(total), maxElapsedMs);
     }
 
     /** The consumer's max.poll.interval.ms as Kafka Streams will see it (most specific prefix wins). */

@@ -1,0 +1,125 @@
+package dev.pipeline.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pipeline.observe.MetricNames;
+import dev.pipeline.observe.PipelineMetrics;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CircuitBreakerTest {
+    private static final long OPEN_WAIT_MS = 10_000;
+
+    private final PipelineMetrics metrics = PipelineMetrics.inMemory();
+    private final FakeTime time = new FakeTime();
+    private final AtomicBoolean down = new AtomicBoolean(true);
+    private final AtomicInteger invocations = new AtomicInteger();
+    private GuardedCall<String, String> guarded;
+
+    /** One attempt per call (no retries), window of 4 with 50% threshold, 2 trial calls when half-open. */
+    private GuardedCall<String, String> guard(CircuitOpenPolicy whenOpen) {
+        ExternalCallPolicy policy = new ExternalCallPolicy(1_000, 2, 1, 100, 2.0, 1_000, 0.0, 5_000, 50, 4, 4,
+                OPEN_WAIT_MS, 2, whenOpen);
+        guarded = new GuardedCall<>("logs", policy, metrics, in -> {
+            invocations.incrementAndGet();
+            if (down.get()) {
+                throw new IOException("connection refused");
+            }
+            return "ok " + in;
+        }, time, time);
+        return guarded;
+    }
+
+    @AfterEach
+    void close() {
+        if (guarded != null) {
+            guarded.close();
+        }
+    }
+
+    @Test
+    void shouldOpenAfterTheThresholdFailFastAsCircuitOpenThenHalfOpenAndCloseOnRecovery() {
+        GuardedCall<String, String> call = guard(CircuitOpenPolicy.DEAD_LETTER);
+        DropRecorder recorder = new DropRecorder("logs", metrics, null);
+        assertThat(gauge()).isEqualTo(0.0);
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(call.call("r" + i).status()).isEqualTo(CallOutcome.Status.RETRIES_EXHAUSTED);
+        }
+        assertThat(call.circuitState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(gauge()).isEqualTo(2.0);
+
+        // open: refused without calling the dependency, dropped as circuit_open
+        for (int i = 0; i < 3; i++) {
+            CallOutcome<String> refused = call.call("fast-" + i);
+            assertThat(refused.status()).isEqualTo(CallOutcome.Status.CIRCUIT_OPEN);
+            assertThat(refused.attempts()).isZero();
+            recorder.drop(refused.dropReason().orElseThrow(), null, null, 0L, null, DeadLetters.Source.UNKNOWN,
+                    refused.attempts(), refused.failure());
+        }
+        assertThat(invocations.get()).isEqualTo(4);
+        assertThat(metrics.dropped("logs", DropReason.CIRCUIT_OPEN).count()).isEqualTo(3.0);
+
+        // after the wait the next call is a trial (half-open); the dependency is back
+        time.advance(OPEN_WAIT_MS + 1);
+        down.set(false);
+        assertThat(call.call("trial-1").status()).isEqualTo(CallOutcome.Status.SUCCESS);
+        assertThat(call.circuitState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        assertThat(gauge()).isEqualTo(1.0);
+        assertThat(call.call("trial-2").status()).isEqualTo(CallOutcome.Status.SUCCESS);
+        assertThat(call.circuitState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(gauge()).isEqualTo(0.0);
+    }
+
+    @Test
+    void shouldOpenAgainWhenTheTrialCallsFail() {
+        GuardedCall<String, String> call = guard(CircuitOpenPolicy.DEAD_LETTER);
+        for (int i = 0; i < 4; i++) {
+            call.call("r" + i);
+        }
+        time.advance(OPEN_WAIT_MS + 1);
+        assertThat(call.call("trial-1").status()).isEqualTo(CallOutcome.Status.RETRIES_EXHAUSTED);
+        assertThat(call.circuitState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        assertThat(call.call("trial-2").status()).isEqualTo(CallOutcome.Status.RETRIES_EXHAUSTED);
+        assertThat(invocations.get()).isEqualTo(6);
+        assertThat(call.circuitState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(call.call("x").status()).isEqualTo(CallOutcome.Status.CIRCUIT_OPEN);
+    }
+
+    @Test
+    void shouldHoldInsteadOfDroppingWhenThePolicyIsHold() {
+        GuardedCall<String, String> call = guard(CircuitOpenPolicy.HOLD);
+        for (int i = 0; i < 4; i++) {
+            call.call("r" + i);
+        }
+        CallOutcome<String> held = call.call("x");
+        assertThat(held.status()).isEqualTo(CallOutcome.Status.HELD);
+        assertThat(held.dropReason()).isEmpty();
+    }
+
+    @Test
+    void shouldLeaveNoThreadAndNoGaugeBehindAfterClose() {
+        GuardedCall<String, String> call = guard(CircuitOpenPolicy.DEAD_LETTER);
+        down.set(false);
+        call.call("x");
+        assertThat(threads()).isPositive();
+        call.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> threads() == 0);
+        assertThat(metrics.registry().find(MetricNames.CIRCUIT_STATE).gauge()).isNull();
+    }
+
+    private static long threads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("pipeline-logs-external-call") && t.isAlive()).count();
+    }
+
+    private double gauge() {
+        return metrics.registry().find(MetricNames.CIRCUIT_STATE).tag(MetricNames.TAG_PIPELINE, "logs").gauge().value();
+    }
+}
