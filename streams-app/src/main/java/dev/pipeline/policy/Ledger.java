@@ -14,15 +14,25 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <p>Terms, in records of the pipeline's input topic:
  * <ul>
- *   <li>{@code in}: records that reached the pipeline's first processor (deserialized);</li>
+ *   <li>{@code in}: records that reached the pipeline's first processor and passed its input
+ *       validation ({@link InputValidation}); count a record in only once nothing can reject it
+ *       any more;</li>
  *   <li>{@code out}: records whose effect was emitted (logs: events summarised in emitted
  *       batches; orders: events applied, each emitting one result);</li>
- *   <li>{@code dlq}: records dropped and written to the dead-letter topic;</li>
+ *   <li>{@code dlq}: records dropped and written to the dead-letter topic (by
+ *       {@link DropRecorder#drop}, forwarded to {@link DeadLetters#SINK_NAME});</li>
  *   <li>{@code dropped}: records dropped and only counted (duplicates);</li>
- *   <li>{@code buffered}: records held in a buffer now (supplied by the pipeline).</li>
+ *   <li>{@code buffered}: records held in a buffer now (supplied by the pipeline, read from its
+ *       buffer store, which is restored with this ledger after a restart).</li>
  * </ul>
- * Conservation: {@code in = out + dlq + dropped + buffered}. Records that fail to deserialize
- * never enter a task, so they are outside this equation; they are counted by reason and DLQ'd.
+ * Conservation: {@code in = out + dlq + dropped + buffered}, checked by {@link ConservationCheck}.
+ *
+ * <p>Outside the equation, because Kafka Streams' exception handlers cannot reach a task's
+ * stores: records that fail to deserialize, records rejected by a {@link RecordRejectedException}
+ * (or any other exception) thrown to the processing handler, and outputs that fail to be written
+ * (already counted {@code out}). All of them are counted by reason in the metrics and written to
+ * the dead-letter topic, so end to end: records on the input topic = {@code in} + those
+ * dead-lettered by the handlers.
  */
 public final class Ledger {
     public static final String IN = "in";
