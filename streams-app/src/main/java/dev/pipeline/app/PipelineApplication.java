@@ -7,6 +7,7 @@ import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.TopicProvisioner;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.ExceptionHandling;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -138,6 +139,7 @@ public final class PipelineApplication implements AutoCloseable {
         props.putAll(config.kafkaClientProps());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("streams").toAbsolutePath().toString());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(CoreKeys.TOPIC_REPLICATION_FACTOR_CONFIG));
+        props.putAll(ExceptionHandling.streamsProperties(p.name(), config, metrics));
         props.putAll(p.streamsProperties());
         Topology topology = p.topology();
         topologies.put(p.name(), topology);
