@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -115,42 +116,33 @@ class BadInputCorpusIT {
             producer.flush();
         }
 
-        Map<String, String> reasons = new HashMap<>();
-        Map<String, String> pipelines = new HashMap<>();
-        Map<String, Long> eventsByService = new HashMap<>();
-        Set<String> ordersOut = new HashSet<>();
-        AvroSerde<LogBatch> batches = AvroSerde.configured(LogBatch.class, registryConfig, false);
-        AvroSerde<OrderResult> results = AvroSerde.configured(OrderResult.class, registryConfig, false);
+        Outcomes seen = new Outcomes(topics, registryConfig);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, app.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, "bad-input-corpus-it", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topics.dlq(), topics.logsAggregated(), topics.ordersProcessed()));
+            // first every valid record out (the pipelines got that far), then every bad one in the DLQ
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.topic().equals(topics.dlq())) {
-                        String source = DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC) + "/"
-                                + DeadLetters.header(r.headers(), DeadLetters.SOURCE_PARTITION) + "/"
-                                + DeadLetters.header(r.headers(), DeadLetters.SOURCE_OFFSET);
-                        reasons.put(source, DeadLetters.header(r.headers(), DeadLetters.REASON));
-                        pipelines.put(source, DeadLetters.header(r.headers(), DeadLetters.PIPELINE));
-                    } else if (r.topic().equals(topics.logsAggregated())) {
-                        LogBatch b = batches.deserialize(r.topic(), r.value());
-                        eventsByService.merge(b.getService(), b.getCount(), Long::sum);
-                    } else {
-                        ordersOut.add(results.deserialize(r.topic(), r.value()).getOrderId());
+                seen.drain(consumer);
+                return seen.eventsByService.keySet().containsAll(validServices) && seen.ordersOut.containsAll(validOrders);
+            });
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                seen.drain(consumer);
+                Map<String, String> wrong = new TreeMap<>();
+                bySource.forEach((source, e) -> {
+                    String got = seen.reasons.get(source);
+                    String pipeline = seen.pipelines.get(source);
+                    String want = e.target() == Target.LOGS_RAW ? "logs" : "orders";
+                    if (!e.expected().label().equals(got) || !want.equals(pipeline)) {
+                        wrong.put(e.toString(), got == null ? "not in the DLQ" : got + " by " + pipeline);
                     }
-                }
-                return reasons.keySet().containsAll(bySource.keySet())
-                        && eventsByService.keySet().containsAll(validServices) && ordersOut.containsAll(validOrders);
+                });
+                assertThat(wrong).as("corpus records without their expected DLQ reason").isEmpty();
             });
         }
 
-        bySource.forEach((source, e) -> {
-            assertThat(reasons.get(source)).as(e.toString()).isEqualTo(e.expected().label());
-            assertThat(pipelines.get(source)).as(e.toString()).isEqualTo(e.target() == Target.LOGS_RAW ? "logs" : "orders");
-        });
-        validServices.forEach(s -> assertThat(eventsByService.get(s)).as(s).isEqualTo(1L));
+        validServices.forEach(s -> assertThat(seen.eventsByService.get(s)).as(s).isEqualTo(1L));
         assertThat(app.failure()).isNotDone();
         assertThat(app.streams().values()).allSatisfy(ks -> assertThat(ks.state()).isEqualTo(KafkaStreams.State.RUNNING));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -161,6 +153,40 @@ class BadInputCorpusIT {
                         .isEqualTo(Boolean.TRUE);
             }
         });
+    }
+
+    /** What came out: DLQ reasons and pipelines by source topic/partition/offset, and the valid records' outputs. */
+    private static final class Outcomes {
+        final Map<String, String> reasons = new HashMap<>();
+        final Map<String, String> pipelines = new HashMap<>();
+        final Map<String, Long> eventsByService = new HashMap<>();
+        final Set<String> ordersOut = new HashSet<>();
+        private final Topics topics;
+        private final AvroSerde<LogBatch> batches;
+        private final AvroSerde<OrderResult> results;
+
+        Outcomes(Topics topics, Map<String, Object> registryConfig) {
+            this.topics = topics;
+            this.batches = AvroSerde.configured(LogBatch.class, registryConfig, false);
+            this.results = AvroSerde.configured(OrderResult.class, registryConfig, false);
+        }
+
+        void drain(KafkaConsumer<byte[], byte[]> consumer) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.topic().equals(topics.dlq())) {
+                    String source = DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC) + "/"
+                            + DeadLetters.header(r.headers(), DeadLetters.SOURCE_PARTITION) + "/"
+                            + DeadLetters.header(r.headers(), DeadLetters.SOURCE_OFFSET);
+                    reasons.put(source, DeadLetters.header(r.headers(), DeadLetters.REASON));
+                    pipelines.put(source, DeadLetters.header(r.headers(), DeadLetters.PIPELINE));
+                } else if (r.topic().equals(topics.logsAggregated())) {
+                    LogBatch b = batches.deserialize(r.topic(), r.value());
+                    eventsByService.merge(b.getService(), b.getCount(), Long::sum);
+                } else {
+                    ordersOut.add(results.deserialize(r.topic(), r.value()).getOrderId());
+                }
+            }
+        }
     }
 
     private static byte[] bytes(String s) {
