@@ -13,7 +13,8 @@ public final class ConfigDefinitions {
     private static final ConfigDef DEFINITION = build();
 
     /** Rules that span several keys (e.g. a worst-case wait against max.poll.interval.ms). */
-    private static final List<CrossCheck> CROSS_CHECKS = List.copyOf(PolicyKeys.CROSS_CHECKS);
+    private static final List<CrossCheck> CROSS_CHECKS = java.util.stream.Stream.concat(
+            PolicyKeys.CROSS_CHECKS.stream(), java.util.stream.Stream.<CrossCheck>of(LogsKeys::check)).toList();
 
     public static ConfigDef definition() {
         return DEFINITION;

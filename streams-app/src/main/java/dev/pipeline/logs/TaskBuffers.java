@@ -1,0 +1,134 @@
+package dev.pipeline.logs;
+
+import dev.pipeline.observe.MetricNames;
+import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.DropReason;
+import dev.pipeline.policy.Ledger;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
+import org.apache.kafka.streams.processor.TaskId;
+
+/**
+ * What the pipeline's tasks publish for gauges and /api/status, summed over the tasks this
+ * process owns now. Tasks come and go with rebalances: each registers a {@link Contribution} when
+ * it starts and removes it when it closes. Written by stream threads, read by the HTTP thread.
+ */
+public final class TaskBuffers {
+    private final ConcurrentMap<TaskId, Contribution> tasks = new ConcurrentHashMap<>();
+
+    /** Registers (replacing any earlier registration with the same names) the four buffer gauges. */
+    void registerGauges(PipelineMetrics metrics, String pipeline) {
+        gauge(metrics, MetricNames.BUFFER_RECORDS, pipeline, c -> c.records.get());
+        gauge(metrics, MetricNames.BUFFER_BYTES, pipeline, c -> c.bytes.get());
+        gauge(metrics, MetricNames.BUFFER_CAPACITY_RECORDS, pipeline, c -> c.capacityRecords);
+        gauge(metrics, MetricNames.BUFFER_CAPACITY_BYTES, pipeline, c -> c.capacityBytes);
+    }
+
+    private void gauge(PipelineMetrics metrics, String name, String pipeline, ToLongFunction<Contribution> term) {
+        MeterRegistry registry = metrics.registry();
+        // a gauge keeps its first supplier: a pipeline rebuilt in the same process must replace it
+        Gauge old = registry.find(name).tag(MetricNames.TAG_PIPELINE, pipeline).gauge();
+        if (old != null) {
+            registry.remove(old);
+        }
+        metrics.gauge(name, pipeline, () -> sum(term));
+    }
+
+    Contribution register(TaskId task, long capacityRecords, long capacityBytes) {
+        Contribution c = new Contribution(task, capacityRecords, capacityBytes);
+        tasks.put(task, c);
+        return c;
+    }
+
+    public long records() {
+        return sum(c -> c.records.get());
+    }
+
+    public long bytes() {
+        return sum(c -> c.bytes.get());
+    }
+
+    public long capacityRecords() {
+        return sum(c -> c.capacityRecords);
+    }
+
+    public long capacityBytes() {
+        return sum(c -> c.capacityBytes);
+    }
+
+    public long inFlight() {
+        return sum(c -> c.inFlight.get());
+    }
+
+    public int tasks() {
+        return tasks.size();
+    }
+
+    /** The ledger terms of every task as last published (each tick), summed. */
+    public Ledger.Snapshot conservation() {
+        Ledger.Snapshot total = new Ledger.Snapshot(0, 0, 0, 0, 0);
+        for (Contribution c : tasks.values()) {
+            total = total.plus(c.snapshot);
+        }
+        return total;
+    }
+
+    public Map<DropReason, Long> droppedByReason() {
+        Map<DropReason, Long> total = new EnumMap<>(DropReason.class);
+        for (Contribution c : tasks.values()) {
+            c.droppedByReason.forEach((r, n) -> total.merge(r, n, Long::sum));
+        }
+        return total;
+    }
+
+    private long sum(ToLongFunction<Contribution> term) {
+        long s = 0;
+        for (Contribution c : tasks.values()) {
+            s += term.applyAsLong(c);
+        }
+        return s;
+    }
+
+    /** One task's terms. Live counts are updated on every change; the ledger view on each tick. */
+    final class Contribution implements AutoCloseable {
+        private final TaskId task;
+        private final long capacityRecords;
+        private final long capacityBytes;
+        private final AtomicLong records = new AtomicLong();
+        private final AtomicLong bytes = new AtomicLong();
+        private final AtomicLong inFlight = new AtomicLong();
+        private volatile Ledger.Snapshot snapshot = new Ledger.Snapshot(0, 0, 0, 0, 0);
+        private volatile Map<DropReason, Long> droppedByReason = Map.of();
+
+        private Contribution(TaskId task, long capacityRecords, long capacityBytes) {
+            this.task = task;
+            this.capacityRecords = capacityRecords;
+            this.capacityBytes = capacityBytes;
+        }
+
+        void buffered(long records, long bytes) {
+            this.records.set(records);
+            this.bytes.set(bytes);
+        }
+
+        void inFlight(long n) {
+            inFlight.set(n);
+        }
+
+        void ledger(Ledger.Snapshot snapshot, Map<DropReason, Long> droppedByReason) {
+            this.snapshot = snapshot;
+            this.droppedByReason = Map.copyOf(droppedByReason);
+        }
+
+        @Override
+        public void close() {
+            tasks.remove(task, this);
+        }
+    }
+}
