@@ -1,0 +1,119 @@
+package dev.pipeline.logs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipeline.config.LogsKeys;
+import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.kafka.registry.SchemaRegistryClients;
+import dev.pipeline.kafka.serde.AvroSerde;
+import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.Ledger;
+import dev.pipeline.schema.FlushReason;
+import dev.pipeline.schema.LogBatch;
+import dev.pipeline.schema.LogEvent;
+import dev.pipeline.schema.LogLevel;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The processor alone: its punctuator's lifecycle and rebuilding its index from a restored store. */
+class BufferProcessorTest {
+    private final String scope = "buffer-test-" + UUID.randomUUID();
+    private final AvroSerde<LogEvent> events = new AvroSerde<>(SchemaRegistryClients.mock(scope), LogEvent.class);
+    private final AvroSerde<LogBatch> batches = new AvroSerde<>(SchemaRegistryClients.mock(scope), LogBatch.class);
+    private final PipelineMetrics metrics = PipelineMetrics.inMemory();
+    private final TaskBuffers tasks = new TaskBuffers();
+    private final LogsSettings settings = LogsSettings.from(PipelineConfig.defaults()
+            .with(Map.of(LogsKeys.FLUSH_INTERVAL_MS_CONFIG, 250, LogsKeys.FLUSH_MAX_AGE_MS_CONFIG, 0)));
+    private final KeyValueStore<Long, byte[]> buffer = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(BufferProcessor.STORE), Serdes.Long(), Serdes.ByteArray())
+            .withLoggingDisabled().build();
+    private final KeyValueStore<String, Long> ledger = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(Ledger.storeName("logs")), Serdes.String(), Serdes.Long())
+            .withLoggingDisabled().build();
+
+    @AfterEach
+    void dropRegistry() {
+        SchemaRegistryClients.dropMock(scope);
+    }
+
+    private MockProcessorContext<Object, Object> context() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "buffer-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        MockProcessorContext<Object, Object> ctx = new MockProcessorContext<>(props);
+        buffer.init(ctx.getStateStoreContext(), buffer);
+        ledger.init(ctx.getStateStoreContext(), ledger);
+        ctx.addStateStore(buffer);
+        ctx.addStateStore(ledger);
+        ctx.setCurrentSystemTimeMs(1_000_000L);
+        ctx.setCurrentStreamTimeMs(0L);
+        return ctx;
+    }
+
+    private BufferProcessor processor() {
+        return new BufferProcessor(settings, events, batches, "logs-raw", "logs-aggregated", metrics, tasks,
+                task -> BatchSink.NONE);
+    }
+
+    private static Record<String, LogEvent> record(String service, String id, long ts) {
+        return new Record<>(service, LogsDriver.event(service, id, LogLevel.INFO, java.time.Instant.ofEpochMilli(ts)), ts);
+    }
+
+    @Test
+    void shouldCancelPunctuatorOnClose() {
+        MockProcessorContext<Object, Object> ctx = context();
+        BufferProcessor p = processor();
+        p.init(ctx);
+
+        assertThat(ctx.scheduledPunctuators()).singleElement().satisfies(punctuator -> {
+            assertThat(punctuator.getType()).isEqualTo(PunctuationType.WALL_CLOCK_TIME);
+            assertThat(punctuator.getInterval()).isEqualTo(settings.flushInterval());
+            assertThat(punctuator.cancelled()).isFalse();
+        });
+        p.close();
+
+        assertThat(ctx.scheduledPunctuators().get(0).cancelled()).isTrue();
+        assertThat(tasks.tasks()).as("task contribution removed").isZero();
+    }
+
+    @Test
+    void shouldRebuildBufferFromRestoredStoreAndFlushItOnTick() {
+        MockProcessorContext<Object, Object> first = context();
+        BufferProcessor before = processor();
+        before.init(first);
+        first.setRecordMetadata("logs-raw", 0, 7);
+        before.process(record("a", "a1", 1_000));
+        before.process(record("b", "b1", 1_001));
+        before.process(record("a", "a2", 1_002));
+        long bytesBefore = tasks.bytes();
+        assertThat(bytesBefore).isPositive();
+        // a crash: the store survives (its changelog), the processor and its index do not
+
+        MockProcessorContext<Object, Object> second = context();
+        BufferProcessor after = processor();
+        after.init(second);
+        assertThat(tasks.records()).isEqualTo(3);
+        assertThat(tasks.bytes()).isEqualTo(bytesBefore);
+        second.setCurrentSystemTimeMs(second.currentSystemTimeMs() + 1);
+        second.scheduledPunctuators().get(0).getPunctuator().punctuate(second.currentSystemTimeMs());
+
+        var flushed = second.forwarded(BufferProcessor.OUTPUT_SINK);
+        assertThat(flushed).extracting(f -> ((LogBatch) f.record().value()).getService()).containsExactly("a", "b");
+        assertThat(flushed).extracting(f -> ((LogBatch) f.record().value()).getCount()).containsExactly(2L, 1L);
+        assertThat(flushed).allSatisfy(f ->
+                assertThat(((LogBatch) f.record().value()).getFlushReason()).isEqualTo(FlushReason.TICK));
+        assertThat(buffer.approximateNumEntries()).isZero();
+        assertThat(tasks.records()).isZero();
+        after.close();
+    }
+}
