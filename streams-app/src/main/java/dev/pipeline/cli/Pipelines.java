@@ -1,8 +1,8 @@
 package dev.pipeline.cli;
 
-import dev.pipeline.app.PassthroughPipeline;
 import dev.pipeline.app.PipelineApplication;
 import dev.pipeline.config.ConfigError;
+import dev.pipeline.logs.LogsPipeline;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +16,7 @@ public final class Pipelines {
     private static final Map<String, PipelineApplication.Factory> ALL = new LinkedHashMap<>();
 
     static {
-        ALL.put("logs", PassthroughPipeline::create);
+        ALL.put("logs", LogsPipeline::create);
     }
 
     public static Set<String> names() {

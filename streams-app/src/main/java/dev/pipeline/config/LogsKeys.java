@@ -22,6 +22,11 @@ public final class LogsKeys {
             + "consumed since the last commit are processed again, so a batch may count an event twice; "
             + "exactly_once_v2: output, DLQ records, buffer and ledger commit atomically.";
 
+    public static final String COMMIT_INTERVAL_MS_CONFIG = "logs.commit.interval.ms";
+    private static final String COMMIT_INTERVAL_MS_DOC = "commit.interval.ms of the logs pipeline. Under "
+            + "at_least_once a flushed event's buffer entry is deleted only after the next commit (so a crash "
+            + "cannot lose it), so this also bounds how long flushed entries linger in the store.";
+
     public static final String BUFFER_MAX_RECORDS_CONFIG = "logs.buffer.max.records";
     private static final String BUFFER_MAX_RECORDS_DOC = "Most events one task buffers (all services together); "
             + "a record that does not fit triggers logs.buffer.overflow.policy.";
@@ -96,6 +101,8 @@ public final class LogsKeys {
             .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.AT_LEAST_ONCE,
                     CaseInsensitiveValidString.in(StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2),
                     Importance.HIGH, PROCESSING_GUARANTEE_DOC)
+            .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 5_000L, Range.between(10L, 600_000L), Importance.MEDIUM,
+                    COMMIT_INTERVAL_MS_DOC)
             .define(BUFFER_MAX_RECORDS_CONFIG, Type.INT, 100_000, Range.between(1, 10_000_000), Importance.HIGH,
                     BUFFER_MAX_RECORDS_DOC)
             .define(BUFFER_MAX_BYTES_CONFIG, Type.LONG, 64L * 1024 * 1024, Range.between(1_024L, 1L << 40),

@@ -17,6 +17,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -68,6 +69,11 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
     private TaskBuffers.Contribution published;
     private BatchSink sink;
     private Cancellable ticker;
+    private CommitSignal commits;
+    /** At-least-once: a flushed or evicted entry is deleted only after the commit that covers its output. */
+    private boolean deferDeletes;
+    private final SeqList unconfirmedDeletes = new SeqList();
+    private final SeqList confirmedDeletes = new SeqList();
     private long nextSeq;
     /** A wait for room timed out: later records take the fallback at once until the sink takes a batch. */
     private boolean stalled;
@@ -100,6 +106,12 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
         this.drops = new DropRecorder(MetricNames.PIPELINE_LOGS, metrics, ledger);
         this.sinkDrops = new DropRecorder(MetricNames.PIPELINE_LOGS, metrics, null);
         this.index = new PendingIndex(settings.batchMaxRecords());
+        // entries whose deletion was still waiting are restored as buffered: emitted again, never lost
+        unconfirmedDeletes.clear();
+        confirmedDeletes.clear();
+        this.deferDeletes = !StreamsConfig.EXACTLY_ONCE_V2.equals(settings.processingGuarantee());
+        this.commits = context.getStateStore(CommitSignal.NAME);
+        commits.attach(this::onCommit);
         restoreIndex();
         this.published = tasks.register(context.taskId(), settings.bufferMaxRecords(), settings.bufferMaxBytes());
         publishBuffered();
@@ -117,7 +129,8 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
                 maxSeq = Math.max(maxSeq, kv.key);
             }
         }
-        nextSeq = maxSeq + 1;
+        // never reuse a sequence number whose deletion may still be pending
+        nextSeq = Math.max(nextSeq, maxSeq + 1);
         if (!index.isEmpty()) {
             LOG.info("[logs] task {} restored {} buffered events ({} bytes) of {} services", context.taskId(),
                     index.records(), index.bytes(), index.services());
@@ -127,6 +140,7 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
     @Override
     public void process(Record<String, LogEvent> record) {
         startClock();
+        applyConfirmedDeletes();
         handle(sink.poll(0));
         LogEvent event = record.value();
         if (event == null) {
@@ -230,6 +244,7 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
 
     private void tick(long timestamp) {
         startClock();
+        applyConfirmedDeletes();
         handle(sink.poll(0));
         int budget = settings.maxBatchesPerTick();
         while (budget > 0 && sink.hasRoom()) {
@@ -268,7 +283,7 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
                             .getMessage());
                 }
             }
-            store.put(p.seq(), null);
+            deleteEntry(p.seq());
         }
         LogBatch batch = Batches.summarise(service, taken, samples, reason, nowMs());
         context.forward(new Record<>(service, batch, Batches.outputTimestamp(taken)), OUTPUT_SINK);
@@ -282,7 +297,7 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
     private void evictOldest() {
         Pending p = index.removeOldest();
         byte[] stored = store.get(p.seq());
-        store.put(p.seq(), null);
+        deleteEntry(p.seq());
         publishBuffered();
         BufferEntry e = stored == null ? null : BufferEntry.decode(stored);
         drops.drop(DropReason.OVERFLOW, key(p.service()), e == null ? null : e.event(), p.recordTs(),
@@ -320,7 +335,9 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
 
     /**
      * Cancels the ticker, then flushes what is buffered (reason SHUTDOWN) so the final commit
-     * carries it; whatever the sink stage cannot take stays in the store for the next owner.
+     * carries it; whatever the sink stage cannot take stays in the store for the next owner. The
+     * flushed entries are deleted when that final commit succeeds (the commit signal outlives this
+     * call); if it fails, they stay and are emitted again by the next owner.
      */
     @Override
     public void close() {
@@ -348,6 +365,36 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
             if (published != null) {
                 published.close();
             }
+        }
+    }
+
+    /**
+     * Under at-least-once the output of a flush (or eviction) is durable only after the next
+     * commit, so the entry's deletion waits for it: deleting at once could let the store's
+     * changelog (a cache eviction) carry the deletion while the batch is lost in a crash, after
+     * the input offset was already committed. Under exactly-once both commit atomically.
+     */
+    private void deleteEntry(long seq) {
+        if (deferDeletes) {
+            unconfirmedDeletes.add(seq);
+        } else {
+            store.put(seq, null);
+        }
+    }
+
+    /** The task committed: what was emitted before is durable, so its entries can go. */
+    private void onCommit() {
+        confirmedDeletes.takeAll(unconfirmedDeletes);
+        // a store write needs a record context; without one, the next process() or tick applies them
+        if (context.recordMetadata().isPresent()) {
+            applyConfirmedDeletes();
+        }
+    }
+
+    private void applyConfirmedDeletes() {
+        if (confirmedDeletes.size() > 0) {
+            confirmedDeletes.forEach(seq -> store.put(seq, null));
+            confirmedDeletes.clear();
         }
     }
 

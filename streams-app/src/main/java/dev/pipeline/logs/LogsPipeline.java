@@ -51,7 +51,8 @@ public final class LogsPipeline implements StreamsPipeline {
 
     /**
      * The topology (tests drive it with TopologyTestDriver). Nodes: {@link #SOURCE_NAME} →
-     * {@link BufferProcessor#NAME} (stores {@link BufferProcessor#STORE} and {@code logs-ledger})
+     * {@link BufferProcessor#NAME} (stores {@link BufferProcessor#STORE}, {@code logs-ledger},
+     * {@link CommitSignal#NAME})
      * → {@link BufferProcessor#OUTPUT_SINK} and {@link DeadLetters#SINK_NAME}.
      */
     static Topology buildTopology(PipelineContext ctx, LogsSettings settings, TaskBuffers tasks,
@@ -66,6 +67,7 @@ public final class LogsPipeline implements StreamsPipeline {
                 topics.logsAggregated(), metrics, tasks, sinks), SOURCE_NAME);
         t.addStateStore(bufferStore(), BufferProcessor.NAME);
         t.addStateStore(Ledger.storeBuilder(MetricNames.PIPELINE_LOGS), BufferProcessor.NAME);
+        t.addStateStore(CommitSignal.builder(), BufferProcessor.NAME);
         t.addSink(BufferProcessor.OUTPUT_SINK, topics.logsAggregated(), Serdes.String().serializer(),
                 batches.serializer(), BufferProcessor.NAME);
         t.addSink(DeadLetters.SINK_NAME, topics.dlq(), new ByteArraySerializer(), new ByteArraySerializer(),
@@ -96,7 +98,8 @@ public final class LogsPipeline implements StreamsPipeline {
     public Map<String, Object> streamsProperties() {
         return Map.of(
                 StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId(),
-                StreamsConfig.PROCESSING_GUARANTEE_CONFIG, settings.processingGuarantee());
+                StreamsConfig.PROCESSING_GUARANTEE_CONFIG, settings.processingGuarantee(),
+                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
     }
 
     public LogsSettings settings() {

@@ -11,6 +11,7 @@ import java.util.Optional;
 public record LogsSettings(
         String applicationId,
         String processingGuarantee,
+        long commitIntervalMs,
         int bufferMaxRecords,
         long bufferMaxBytes,
         int batchMaxRecords,
@@ -37,6 +38,7 @@ public record LogsSettings(
         return new LogsSettings(
                 c.getString(LogsKeys.APPLICATION_ID_CONFIG),
                 c.getString(LogsKeys.PROCESSING_GUARANTEE_CONFIG).toLowerCase(Locale.ROOT),
+                c.getLong(LogsKeys.COMMIT_INTERVAL_MS_CONFIG),
                 c.getInt(LogsKeys.BUFFER_MAX_RECORDS_CONFIG),
                 c.getLong(LogsKeys.BUFFER_MAX_BYTES_CONFIG),
                 c.getInt(LogsKeys.BATCH_MAX_RECORDS_CONFIG),

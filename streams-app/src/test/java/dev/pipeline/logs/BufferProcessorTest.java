@@ -40,6 +40,7 @@ class BufferProcessorTest {
     private final KeyValueStore<String, Long> ledger = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(Ledger.storeName("logs")), Serdes.String(), Serdes.Long())
             .withLoggingDisabled().build();
+    private final CommitSignal commits = CommitSignal.builder().build();
 
     @AfterEach
     void dropRegistry() {
@@ -55,6 +56,8 @@ class BufferProcessorTest {
         ledger.init(ctx.getStateStoreContext(), ledger);
         ctx.addStateStore(buffer);
         ctx.addStateStore(ledger);
+        commits.init(ctx.getStateStoreContext(), commits);
+        ctx.addStateStore(commits);
         ctx.setCurrentSystemTimeMs(1_000_000L);
         ctx.setCurrentStreamTimeMs(0L);
         return ctx;
@@ -112,6 +115,11 @@ class BufferProcessorTest {
         assertThat(flushed).extracting(f -> ((LogBatch) f.record().value()).getCount()).containsExactly(2L, 1L);
         assertThat(flushed).allSatisfy(f ->
                 assertThat(((LogBatch) f.record().value()).getFlushReason()).isEqualTo(FlushReason.TICK));
+        assertThat(buffer.approximateNumEntries()).as("deletions wait for the commit").isEqualTo(3);
+        commits.commit(Map.of());
+        assertThat(buffer.approximateNumEntries()).as("no record context yet: applied on the next tick").isEqualTo(3);
+        second.setRecordMetadata("logs-raw", 0, 9);
+        second.scheduledPunctuators().get(0).getPunctuator().punctuate(second.currentSystemTimeMs());
         assertThat(buffer.approximateNumEntries()).isZero();
         assertThat(tasks.records()).isZero();
         after.close();

@@ -61,6 +61,11 @@ class LogsTopologyTest {
         assertThat(out.timestamp()).isEqualTo(LogsDriver.T0.plusMillis(30).toEpochMilli());
         assertThat(logs.output.isEmpty()).isTrue();
         assertThat(logs.gauge(MetricNames.BUFFER_RECORDS)).isEqualTo(1.0);
+        org.apache.kafka.streams.state.KeyValueStore<Long, byte[]> store =
+                logs.driver.getKeyValueStore(BufferProcessor.STORE);
+        try (var all = store.all()) {
+            assertThat(all).toIterable().as("flushed entries deleted once the driver committed").hasSize(1);
+        }
         assertThat(logs.metrics.recordsIn("logs").count()).isEqualTo(4.0);
         assertThat(logs.metrics.recordsOut("logs").count()).isEqualTo(3.0);
     }
