@@ -1,7 +1,5 @@
 package dev.pipeline.config;
 
-import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.CaseInsensitiveValidString;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -78,18 +76,14 @@ public final class LogsKeys {
 
     public static final String SINK_HTTP_URL_CONFIG = "logs.sink.http.url";
     private static final String SINK_HTTP_URL_DOC = "Optional external sink: each batch is also POSTed as "
-            + "JSON to this URL (at-least-once). Empty: batches go to the output topic only.";
+            + "JSON to this URL (at-least-once), through the external.* retry, timeout and circuit breaker "
+            + "settings; external.call.max.concurrency worker threads make the calls. Empty: batches go to the "
+            + "output topic only.";
 
     public static final String SINK_MAX_IN_FLIGHT_CONFIG = "logs.sink.max.in.flight";
     private static final String SINK_MAX_IN_FLIGHT_DOC = "Batches per task handed to the HTTP sink and not "
             + "yet acknowledged. A full window holds flushes back, so a slow sink fills the buffer and the "
             + "overflow policy decides.";
-
-    public static final String SINK_HTTP_THREADS_CONFIG = "logs.sink.http.threads";
-    private static final String SINK_HTTP_THREADS_DOC = "Worker threads (per process) that make the HTTP "
-            + "sink's calls, including their retries.";
-
-    static final long STREAMS_DEFAULT_MAX_POLL_INTERVAL_MS = 300_000L;
 
     public static final String[] OVERFLOW_POLICIES = {"BLOCK", "EMIT_EARLY", "DROP_NEWEST", "DROP_OLDEST", "FAIL"};
     public static final String[] FALLBACK_POLICIES = {"DROP_NEWEST", "DROP_OLDEST", "FAIL"};
@@ -127,9 +121,7 @@ public final class LogsKeys {
                     CaseInsensitiveValidString.in(FALLBACK_POLICIES), Importance.MEDIUM, BLOCK_FALLBACK_DOC)
             .define(SINK_HTTP_URL_CONFIG, Type.STRING, "", LogsKeys::ensureHttpUrl, Importance.MEDIUM, SINK_HTTP_URL_DOC)
             .define(SINK_MAX_IN_FLIGHT_CONFIG, Type.INT, 8, Range.between(1, 1_024), Importance.MEDIUM,
-                    SINK_MAX_IN_FLIGHT_DOC)
-            .define(SINK_HTTP_THREADS_CONFIG, Type.INT, 4, Range.between(1, 64), Importance.LOW,
-                    SINK_HTTP_THREADS_DOC);
+                    SINK_MAX_IN_FLIGHT_DOC);
     }
 
     private static void ensureHttpUrl(String name, Object value) {
@@ -154,7 +146,7 @@ public final class LogsKeys {
      */
     static void check(PipelineConfig config) {
         long blockMs = config.getLong(BLOCK_MAX_MS_CONFIG);
-        long pollMs = maxPollIntervalMs(config.kafkaClientProps());
+        long pollMs = PolicyKeys.maxPollIntervalMs(config);
         if (blockMs >= pollMs) {
             throw new ConfigError("Invalid value '" + blockMs + "' for configuration '" + BLOCK_MAX_MS_CONFIG
                     + "': the stream thread would wait longer than max.poll.interval.ms (" + pollMs
@@ -167,22 +159,5 @@ public final class LogsKeys {
                     + "': larger than " + BUFFER_MAX_RECORDS_CONFIG + " (" + buffer
                     + "), so no batch could ever fill. Allowed: at most " + buffer + ".");
         }
-    }
-
-    /** The main consumer's max.poll.interval.ms as Streams resolves it (most specific prefix wins). */
-    static long maxPollIntervalMs(Map<String, String> kafka) {
-        String key = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
-        for (String k : new String[] {StreamsConfig.MAIN_CONSUMER_PREFIX + key, StreamsConfig.CONSUMER_PREFIX + key, key}) {
-            String v = kafka.get(k);
-            if (v != null && !v.isBlank()) {
-                try {
-                    return Long.parseLong(v.trim());
-                } catch (NumberFormatException e) {
-                    throw new ConfigError("Invalid value '" + v + "' for configuration '" + k
-                            + "'. Allowed: a number of milliseconds.");
-                }
-            }
-        }
-        return STREAMS_DEFAULT_MAX_POLL_INTERVAL_MS;
     }
 }

@@ -28,6 +28,11 @@ interface BatchSink extends AutoCloseable {
 
     int inFlight();
 
+    /** Whether batches go somewhere besides the output topic (then their entries wait for the outcome). */
+    default boolean external() {
+        return false;
+    }
+
     /** Stops the stage; deliveries still in flight are abandoned (see the HTTP sink's guarantee). */
     @Override
     void close();

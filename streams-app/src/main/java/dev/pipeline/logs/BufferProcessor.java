@@ -1,25 +1,29 @@
 package dev.pipeline.logs;
 
+import dev.pipeline.kafka.Topics;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.ConservationCheck;
 import dev.pipeline.policy.DeadLetters;
 import dev.pipeline.policy.DropReason;
 import dev.pipeline.policy.DropRecorder;
+import dev.pipeline.policy.InputValidation;
 import dev.pipeline.policy.Ledger;
 import dev.pipeline.schema.FlushReason;
 import dev.pipeline.schema.LogBatch;
 import dev.pipeline.schema.LogEvent;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -42,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * backpressure chain. Drops go through {@link DropRecorder} and their DLQ records to the
  * {@link DeadLetters#SINK_NAME} child; the DLQ value is the event re-serialized with the input's
  * value serde (the same bytes a consumer of the input topic reads), its headers the original ones
- * for an incoming record, none for an evicted one.
+ * for an incoming record, none for an evicted one. When entries leave the store: {@link Deletions}.
  */
 final class BufferProcessor implements Processor<String, LogEvent, Object, Object> {
     static final String NAME = "logs-buffer";
@@ -50,15 +54,20 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
     static final String OUTPUT_SINK = "logs-aggregated-sink";
     private static final Logger LOG = LoggerFactory.getLogger(BufferProcessor.class);
 
-    private final LogsSettings settings;
-    private final Serde<LogEvent> eventSerde;
-    private final Serde<LogBatch> batchSerde;
-    private final String inputTopic;
-    private final String outputTopic;
-    private final PipelineMetrics metrics;
-    private final TaskBuffers tasks;
-    private final SinkFactory sinkFactory;
+    /** Opens the sink stage of one task (the HTTP sink, or {@link BatchSink#NONE}). */
+    @FunctionalInterface
+    interface SinkFactory {
+        BatchSink open(TaskId task);
+    }
 
+    /** What every task's processor shares. */
+    record Deps(LogsSettings settings, Serde<LogEvent> events, Serde<LogBatch> batches, Topics topics,
+            PipelineMetrics metrics, TaskBuffers tasks, SinkFactory sinks, InputValidation validation,
+            ConservationCheck conservation, Duration conservationInterval) {}
+
+    private final Deps deps;
+    private final LogsSettings settings;
+    private final String inputTopic;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Long, byte[]> store;
     private Ledger ledger;
@@ -66,36 +75,21 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
     /** Counts failed deliveries of batches already in the output topic: metrics only, not the ledger. */
     private DropRecorder sinkDrops;
     private PendingIndex index;
+    private Deletions deletions;
     private TaskBuffers.Contribution published;
     private BatchSink sink;
     private Cancellable ticker;
-    private CommitSignal commits;
-    /** At-least-once: a flushed or evicted entry is deleted only after the commit that covers its output. */
-    private boolean deferDeletes;
-    private final SeqList unconfirmedDeletes = new SeqList();
-    private final SeqList confirmedDeletes = new SeqList();
+    private Cancellable conservationTicker;
     private long nextSeq;
     /** A wait for room timed out: later records take the fallback at once until the sink takes a batch. */
     private boolean stalled;
     private long clockBaseMs;
     private long clockBaseNanos;
 
-    /** Opens the sink stage of one task (the HTTP sink, or {@link BatchSink#NONE}). */
-    @FunctionalInterface
-    interface SinkFactory {
-        BatchSink open(org.apache.kafka.streams.processor.TaskId task);
-    }
-
-    BufferProcessor(LogsSettings settings, Serde<LogEvent> eventSerde, Serde<LogBatch> batchSerde, String inputTopic,
-            String outputTopic, PipelineMetrics metrics, TaskBuffers tasks, SinkFactory sinkFactory) {
-        this.settings = settings;
-        this.eventSerde = eventSerde;
-        this.batchSerde = batchSerde;
-        this.inputTopic = inputTopic;
-        this.outputTopic = outputTopic;
-        this.metrics = metrics;
-        this.tasks = tasks;
-        this.sinkFactory = sinkFactory;
+    BufferProcessor(Deps deps) {
+        this.deps = deps;
+        this.settings = deps.settings();
+        this.inputTopic = deps.topics().logsRaw();
     }
 
     @Override
@@ -103,21 +97,19 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
         this.context = context;
         this.store = context.getStateStore(STORE);
         this.ledger = new Ledger(context.getStateStore(Ledger.storeName(MetricNames.PIPELINE_LOGS)));
-        this.drops = new DropRecorder(MetricNames.PIPELINE_LOGS, metrics, ledger);
-        this.sinkDrops = new DropRecorder(MetricNames.PIPELINE_LOGS, metrics, null);
+        this.drops = new DropRecorder(MetricNames.PIPELINE_LOGS, deps.metrics(), ledger);
+        this.sinkDrops = new DropRecorder(MetricNames.PIPELINE_LOGS, deps.metrics(), null);
         this.index = new PendingIndex(settings.batchMaxRecords());
-        // entries whose deletion was still waiting are restored as buffered: emitted again, never lost
-        unconfirmedDeletes.clear();
-        confirmedDeletes.clear();
-        this.deferDeletes = !StreamsConfig.EXACTLY_ONCE_V2.equals(settings.processingGuarantee());
-        this.commits = context.getStateStore(CommitSignal.NAME);
-        commits.attach(this::onCommit);
+        this.deletions = new Deletions(store, !StreamsConfig.EXACTLY_ONCE_V2.equals(settings.processingGuarantee()));
+        CommitSignal commits = context.getStateStore(CommitSignal.NAME);
+        commits.attach(() -> deletions.committed(context.recordMetadata().isPresent()));
         restoreIndex();
-        this.published = tasks.register(context.taskId(), settings.bufferMaxRecords(), settings.bufferMaxBytes());
+        this.published = deps.tasks().register(context.taskId(), settings.bufferMaxRecords(), settings.bufferMaxBytes());
         publishBuffered();
-        publishLedger();
-        this.sink = sinkFactory.open(context.taskId());
+        this.sink = deps.sinks().open(context.taskId());
         this.ticker = context.schedule(settings.flushInterval(), PunctuationType.WALL_CLOCK_TIME, this::tick);
+        this.conservationTicker = deps.conservation().schedule(context, deps.conservationInterval(), ledger,
+                index::records);
     }
 
     private void restoreIndex() {
@@ -129,7 +121,7 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
                 maxSeq = Math.max(maxSeq, kv.key);
             }
         }
-        // never reuse a sequence number whose deletion may still be pending
+        // never reuse a sequence number (a deletion of it may still be pending)
         nextSeq = Math.max(nextSeq, maxSeq + 1);
         if (!index.isEmpty()) {
             LOG.info("[logs] task {} restored {} buffered events ({} bytes) of {} services", context.taskId(),
@@ -140,17 +132,12 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
     @Override
     public void process(Record<String, LogEvent> record) {
         startClock();
-        applyConfirmedDeletes();
-        handle(sink.poll(0));
         LogEvent event = record.value();
-        if (event == null) {
-            // a tombstone on a log topic carries nothing to summarise
-            countIn();
-            dropIncoming(DropReason.PROCESSING, record, null);
-            return;
-        }
-        String service = record.key() != null ? record.key() : event.getService();
-        byte[] eventBytes = eventSerde.serializer().serialize(inputTopic, event);
+        validate(record.key(), event);
+        deletions.applyConfirmed();
+        handle(sink.poll(0));
+        String service = record.key();
+        byte[] eventBytes = deps.events().serializer().serialize(inputTopic, event);
         if (record.timestamp() < context.currentStreamTimeMs() - settings.lateGraceMs()) {
             countIn();
             dropIncoming(DropReason.LATE, record, eventBytes);
@@ -176,6 +163,17 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
         if (index.count(service) >= settings.batchMaxRecords() && sink.hasRoom()) {
             flush(service, FlushReason.SIZE);
         }
+    }
+
+    /** The input contract; a violation is thrown (reason processing, to the DLQ) before the ledger counts it. */
+    private void validate(String key, LogEvent event) {
+        InputValidation v = deps.validation();
+        v.requireKeyed(key, event, event == null ? null : event.getService());
+        v.requireText("eventId", event.getEventId());
+        v.requireLength("host", event.getHost());
+        v.requireLength("message", event.getMessage());
+        v.requireLength("traceId", event.getTraceId());
+        v.requireTimestamp("timestamp", event.getTimestamp().toEpochMilli(), clockBaseMs);
     }
 
     /**
@@ -244,7 +242,7 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
 
     private void tick(long timestamp) {
         startClock();
-        applyConfirmedDeletes();
+        deletions.applyConfirmed();
         handle(sink.poll(0));
         int budget = settings.maxBatchesPerTick();
         while (budget > 0 && sink.hasRoom()) {
@@ -255,7 +253,6 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
             flush(service, reasonFor(service));
             budget--;
         }
-        publishLedger();
     }
 
     /** A service to flush now: a full one first, else the oldest if it is older than the max age. */
@@ -275,21 +272,24 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
             return;
         }
         List<String> samples = new ArrayList<>(Math.min(settings.sampleSize(), taken.size()));
-        for (Pending p : taken) {
-            if (samples.size() < settings.sampleSize()) {
-                byte[] stored = store.get(p.seq());
-                if (stored != null) {
-                    samples.add(eventSerde.deserializer().deserialize(inputTopic, BufferEntry.decode(stored).event())
-                            .getMessage());
-                }
+        for (int i = 0; i < taken.size() && samples.size() < settings.sampleSize(); i++) {
+            byte[] stored = store.get(taken.get(i).seq());
+            if (stored != null) {
+                samples.add(deps.events().deserializer().deserialize(inputTopic, BufferEntry.decode(stored).event())
+                        .getMessage());
             }
-            deleteEntry(p.seq());
         }
         LogBatch batch = Batches.summarise(service, taken, samples, reason, nowMs());
         context.forward(new Record<>(service, batch, Batches.outputTimestamp(taken)), OUTPUT_SINK);
-        sink.submit(taken.get(0).seq(), service, batch);
+        long id = taken.get(0).seq();
+        if (sink.external()) {
+            deletions.holdForSink(id, taken.stream().mapToLong(Pending::seq).toArray());
+        } else {
+            taken.forEach(p -> deletions.delete(p.seq()));
+        }
+        sink.submit(id, service, batch);
         ledger.out(taken.size());
-        metrics.recordsOut(MetricNames.PIPELINE_LOGS).increment(taken.size());
+        deps.metrics().recordsOut(MetricNames.PIPELINE_LOGS).increment(taken.size());
         stalled = false;
         publishBuffered();
     }
@@ -297,7 +297,7 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
     private void evictOldest() {
         Pending p = index.removeOldest();
         byte[] stored = store.get(p.seq());
-        deleteEntry(p.seq());
+        deletions.delete(p.seq());
         publishBuffered();
         BufferEntry e = stored == null ? null : BufferEntry.decode(stored);
         drops.drop(DropReason.OVERFLOW, key(p.service()), e == null ? null : e.event(), p.recordTs(),
@@ -314,19 +314,25 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
                 .ifPresent(this::forwardDeadLetter);
     }
 
-    /** Outcomes of HTTP deliveries: a failed one is dead-lettered (the batch is already in the output topic). */
+    /**
+     * Outcomes of HTTP deliveries. A failed batch is dead-lettered (value: the batch, as the
+     * output topic has it); it is counted by reason but not in the ledger, whose events already
+     * reached the output topic. Either way the batch's entries may leave the store after the next commit.
+     */
     private void handle(List<BatchSink.Result> results) {
         for (BatchSink.Result r : results) {
-            if (r.failure().isEmpty()) {
-                continue;
-            }
-            byte[] value = batchSerde.serializer().serialize(outputTopic, r.batch());
-            Headers headers = new RecordHeaders();
-            sinkDrops.drop(r.failure().get(), key(r.service()), value, nowMs(), headers,
-                    new DeadLetters.Source(outputTopic, -1, -1L), r.attempts(), r.cause())
-                    .ifPresent(this::forwardDeadLetter);
+            r.failure().ifPresent(reason -> {
+                String output = deps.topics().logsAggregated();
+                byte[] value = deps.batches().serializer().serialize(output, r.batch());
+                sinkDrops.drop(reason, key(r.service()), value, nowMs(), new RecordHeaders(),
+                        new DeadLetters.Source(output, -1, -1L), r.attempts(), r.cause())
+                        .ifPresent(this::forwardDeadLetter);
+            });
+            deletions.releaseFromSink(r.id());
         }
-        published.inFlight(sink.inFlight());
+        if (published != null) {
+            published.inFlight(sink.inFlight());
+        }
     }
 
     private void forwardDeadLetter(Record<byte[], byte[]> dlq) {
@@ -334,16 +340,16 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
     }
 
     /**
-     * Cancels the ticker, then flushes what is buffered (reason SHUTDOWN) so the final commit
-     * carries it; whatever the sink stage cannot take stays in the store for the next owner. The
-     * flushed entries are deleted when that final commit succeeds (the commit signal outlives this
-     * call); if it fails, they stay and are emitted again by the next owner.
+     * Cancels the tickers, then flushes what is buffered (reason SHUTDOWN) so the final commit
+     * carries it, and waits (at most {@code logs.block.max.ms}) for HTTP deliveries in flight.
+     * Whatever the sink stage cannot take stays in the store for the next owner. Flushed entries
+     * are deleted when the final commit succeeds (the commit signal outlives this call); if it
+     * fails, they stay and are emitted again by the next owner.
      */
     @Override
     public void close() {
-        if (ticker != null) {
-            ticker.cancel();
-        }
+        cancel(ticker);
+        cancel(conservationTicker);
         try {
             // forwarding needs a record context: none exists if the task never processed or punctuated
             if (context != null && context.recordMetadata().isPresent()) {
@@ -352,11 +358,15 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
                 while (!index.isEmpty() && sink.hasRoom()) {
                     flush(index.oldestService(), FlushReason.SHUTDOWN);
                 }
-                publishLedger();
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.blockMaxMs());
+                while (sink.inFlight() > 0 && System.nanoTime() < deadline) {
+                    handle(sink.poll(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
+                }
+                deps.conservation().check(context.taskId().toString(), ledger, index.records());
             }
-            if (index != null && !index.isEmpty()) {
-                LOG.info("[logs] task {} closing with {} events left in its store for the next owner",
-                        context.taskId(), index.records());
+            if (index != null && (!index.isEmpty() || deletions.heldForSink() > 0)) {
+                LOG.info("[logs] task {} closing with {} buffered events and {} batches in HTTP delivery left in its "
+                        + "store for the next owner", context.taskId(), index.records(), deletions.heldForSink());
             }
         } finally {
             if (sink != null) {
@@ -365,36 +375,15 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
             if (published != null) {
                 published.close();
             }
+            if (context != null) {
+                deps.conservation().forget(context.taskId().toString());
+            }
         }
     }
 
-    /**
-     * Under at-least-once the output of a flush (or eviction) is durable only after the next
-     * commit, so the entry's deletion waits for it: deleting at once could let the store's
-     * changelog (a cache eviction) carry the deletion while the batch is lost in a crash, after
-     * the input offset was already committed. Under exactly-once both commit atomically.
-     */
-    private void deleteEntry(long seq) {
-        if (deferDeletes) {
-            unconfirmedDeletes.add(seq);
-        } else {
-            store.put(seq, null);
-        }
-    }
-
-    /** The task committed: what was emitted before is durable, so its entries can go. */
-    private void onCommit() {
-        confirmedDeletes.takeAll(unconfirmedDeletes);
-        // a store write needs a record context; without one, the next process() or tick applies them
-        if (context.recordMetadata().isPresent()) {
-            applyConfirmedDeletes();
-        }
-    }
-
-    private void applyConfirmedDeletes() {
-        if (confirmedDeletes.size() > 0) {
-            confirmedDeletes.forEach(seq -> store.put(seq, null));
-            confirmedDeletes.clear();
+    private static void cancel(Cancellable c) {
+        if (c != null) {
+            c.cancel();
         }
     }
 
@@ -404,16 +393,11 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
 
     private void countIn() {
         ledger.in(1);
-        metrics.recordsIn(MetricNames.PIPELINE_LOGS).increment();
+        deps.metrics().recordsIn(MetricNames.PIPELINE_LOGS).increment();
     }
 
     private void publishBuffered() {
         published.buffered(index.records(), index.bytes());
-    }
-
-    private void publishLedger() {
-        published.ledger(ledger.snapshot(index.records()), ledger.droppedByReason());
-        published.inFlight(sink == null ? 0 : sink.inFlight());
     }
 
     /** Wall clock: the runtime's cached time, advanced by how long this call has been waiting. */

@@ -2,19 +2,22 @@ package dev.pipeline.logs;
 
 import dev.pipeline.app.PipelineContext;
 import dev.pipeline.app.StreamsPipeline;
-import dev.pipeline.kafka.Topics;
+import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.config.PolicyKeys;
 import dev.pipeline.observe.MetricNames;
-import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.ConservationCheck;
+import dev.pipeline.policy.ConservationStatus;
 import dev.pipeline.policy.DeadLetters;
-import dev.pipeline.policy.DropReason;
+import dev.pipeline.policy.ExternalCallPolicy;
+import dev.pipeline.policy.InputValidation;
 import dev.pipeline.policy.Ledger;
 import dev.pipeline.schema.LogBatch;
 import dev.pipeline.schema.LogEvent;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Optional;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -24,53 +27,63 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The log-aggregation pipeline: {@code logs-raw} (key service, value LogEvent) → bounded
- * per-service buffer → {@code logs-aggregated} (LogBatch), drops to the DLQ. Its own application
- * id; {@code at_least_once} unless {@code logs.processing.guarantee} says exactly_once_v2.
+ * per-service buffer → {@code logs-aggregated} (LogBatch), and optionally an HTTP sink; drops to
+ * the DLQ. Its own application id; {@code at_least_once} unless {@code logs.processing.guarantee}
+ * says exactly_once_v2 (at-least-once: after a crash, events may be counted twice, never lost).
  */
 public final class LogsPipeline implements StreamsPipeline {
     public static final String SOURCE_NAME = "logs-source";
 
     private final LogsSettings settings;
     private final TaskBuffers tasks;
+    private final ConservationStatus conservation;
+    private final Optional<HttpSink> http;
     private final Topology topology;
 
-    private LogsPipeline(LogsSettings settings, TaskBuffers tasks, Topology topology) {
+    private LogsPipeline(LogsSettings settings, TaskBuffers tasks, ConservationStatus conservation,
+            Optional<HttpSink> http, Topology topology) {
         this.settings = settings;
         this.tasks = tasks;
+        this.conservation = conservation;
+        this.http = http;
         this.topology = topology;
     }
 
     /** The pipeline for the app: settings from the config, gauges registered on the context's metrics. */
     public static LogsPipeline create(PipelineContext ctx) {
-        LogsSettings settings = LogsSettings.from(ctx.config());
+        PipelineConfig config = ctx.config();
+        LogsSettings settings = LogsSettings.from(config);
         TaskBuffers tasks = new TaskBuffers();
         tasks.registerGauges(ctx.metrics(), MetricNames.PIPELINE_LOGS);
         ctx.metrics().initialise(MetricNames.PIPELINE_LOGS);
-        return new LogsPipeline(settings, tasks, buildTopology(ctx, settings, tasks, task -> BatchSink.NONE));
+        ConservationStatus conservation = new ConservationStatus();
+        Optional<HttpSink> http = settings.httpUrl().map(url ->
+                new HttpSink(url, ExternalCallPolicy.from(config), ctx.metrics(), MetricNames.PIPELINE_LOGS));
+        BufferProcessor.SinkFactory sinks = http.<BufferProcessor.SinkFactory>map(h ->
+                task -> h.open(task, settings.maxInFlight())).orElse(task -> BatchSink.NONE);
+        BufferProcessor.Deps deps = new BufferProcessor.Deps(settings, ctx.serdes().valueSerde(LogEvent.class),
+                ctx.serdes().valueSerde(LogBatch.class), ctx.topics(), ctx.metrics(), tasks, sinks,
+                InputValidation.from(config),
+                new ConservationCheck(MetricNames.PIPELINE_LOGS, ctx.metrics(), conservation),
+                Duration.ofMillis(config.getInt(PolicyKeys.CONSERVATION_CHECK_INTERVAL_MS_CONFIG)));
+        return new LogsPipeline(settings, tasks, conservation, http, buildTopology(deps));
     }
 
     /**
      * The topology (tests drive it with TopologyTestDriver). Nodes: {@link #SOURCE_NAME} →
      * {@link BufferProcessor#NAME} (stores {@link BufferProcessor#STORE}, {@code logs-ledger},
-     * {@link CommitSignal#NAME})
-     * → {@link BufferProcessor#OUTPUT_SINK} and {@link DeadLetters#SINK_NAME}.
+     * {@link CommitSignal#NAME}) → {@link BufferProcessor#OUTPUT_SINK} and {@link DeadLetters#SINK_NAME}.
      */
-    static Topology buildTopology(PipelineContext ctx, LogsSettings settings, TaskBuffers tasks,
-            BufferProcessor.SinkFactory sinks) {
-        Topics topics = ctx.topics();
-        PipelineMetrics metrics = ctx.metrics();
-        Serde<LogEvent> events = ctx.serdes().valueSerde(LogEvent.class);
-        Serde<LogBatch> batches = ctx.serdes().valueSerde(LogBatch.class);
+    static Topology buildTopology(BufferProcessor.Deps deps) {
         Topology t = new Topology();
-        t.addSource(SOURCE_NAME, Serdes.String().deserializer(), events.deserializer(), topics.logsRaw());
-        t.addProcessor(BufferProcessor.NAME, () -> new BufferProcessor(settings, events, batches, topics.logsRaw(),
-                topics.logsAggregated(), metrics, tasks, sinks), SOURCE_NAME);
+        t.addSource(SOURCE_NAME, Serdes.String().deserializer(), deps.events().deserializer(), deps.topics().logsRaw());
+        t.addProcessor(BufferProcessor.NAME, () -> new BufferProcessor(deps), SOURCE_NAME);
         t.addStateStore(bufferStore(), BufferProcessor.NAME);
         t.addStateStore(Ledger.storeBuilder(MetricNames.PIPELINE_LOGS), BufferProcessor.NAME);
         t.addStateStore(CommitSignal.builder(), BufferProcessor.NAME);
-        t.addSink(BufferProcessor.OUTPUT_SINK, topics.logsAggregated(), Serdes.String().serializer(),
-                batches.serializer(), BufferProcessor.NAME);
-        t.addSink(DeadLetters.SINK_NAME, topics.dlq(), new ByteArraySerializer(), new ByteArraySerializer(),
+        t.addSink(BufferProcessor.OUTPUT_SINK, deps.topics().logsAggregated(), Serdes.String().serializer(),
+                deps.batches().serializer(), BufferProcessor.NAME);
+        t.addSink(DeadLetters.SINK_NAME, deps.topics().dlq(), new ByteArraySerializer(), new ByteArraySerializer(),
                 BufferProcessor.NAME);
         return t;
     }
@@ -94,52 +107,51 @@ public final class LogsPipeline implements StreamsPipeline {
         return topology;
     }
 
+    /** Own settings, and the processing handler that lets the FAIL overflow policy stop the pipeline. */
     @Override
     public Map<String, Object> streamsProperties() {
         return Map.of(
                 StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId(),
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG, settings.processingGuarantee(),
-                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
+                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs(),
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogsProcessingHandler.class);
     }
 
     public LogsSettings settings() {
         return settings;
     }
 
-    /** Sums over the tasks this process owns now; the ledger terms are as of each task's last tick. */
+    /** Buffer terms summed over the tasks this process owns now. */
     public TaskBuffers tasks() {
         return tasks;
     }
 
+    /** The conservation terms of this process's tasks, as of each task's last check. */
+    public ConservationStatus.Summary conservation() {
+        return conservation.summary(MetricNames.PIPELINE_LOGS);
+    }
+
     @Override
     public Map<String, Object> status() {
-        Ledger.Snapshot s = tasks.conservation();
-        Map<String, Long> byReason = new TreeMap<>();
-        for (Map.Entry<DropReason, Long> e : tasks.droppedByReason().entrySet()) {
-            byReason.put(e.getKey().label(), e.getValue());
-        }
-        Map<String, Object> conservation = new LinkedHashMap<>();
-        conservation.put("in", s.in());
-        conservation.put("out", s.out());
-        conservation.put("dlq", s.dlq());
-        conservation.put("dropped", s.dropped());
-        conservation.put("buffered", s.buffered());
-        conservation.put("imbalance", s.imbalance());
-        conservation.put("holds", s.holds());
+        ConservationStatus.Summary c = conservation();
         Map<String, Object> status = new LinkedHashMap<>();
-        status.put("recordsIn", s.in());
-        status.put("recordsOut", s.out());
-        status.put("droppedByReason", byReason);
-        status.put("dlq", s.dlq());
+        status.put("recordsIn", c.total().in());
+        status.put("recordsOut", c.total().out());
+        status.put("droppedByReason", c.toMap().get("droppedByReason"));
+        status.put("dlq", c.total().dlq());
         status.put("buffered", tasks.records());
         status.put("bufferedBytes", tasks.bytes());
         status.put("capacityRecords", tasks.capacityRecords());
         status.put("capacityBytes", tasks.capacityBytes());
         status.put("overflowPolicy", settings.policy().name());
-        status.put("sinkInFlight", tasks.inFlight());
-        status.put("sinkMaxInFlight", settings.httpUrl().isPresent() ? (long) settings.maxInFlight() * tasks.tasks() : 0L);
         status.put("tasks", tasks.tasks());
-        status.put("conservation", conservation);
+        Map<String, Object> sink = new LinkedHashMap<>();
+        sink.put("http", settings.httpUrl().map(Object::toString).orElse("off"));
+        sink.put("inFlight", tasks.inFlight());
+        sink.put("maxInFlightPerTask", http.isPresent() ? settings.maxInFlight() : 0);
+        sink.put("circuitState", http.map(HttpSink::circuitState).orElse("NONE"));
+        status.put("sink", sink);
+        status.put("conservation", c.toMap());
         return status;
     }
 }

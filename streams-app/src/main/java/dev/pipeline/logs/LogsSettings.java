@@ -24,8 +24,7 @@ public record LogsSettings(
         long blockMaxMs,
         OverflowPolicy fallback,
         Optional<URI> httpUrl,
-        int maxInFlight,
-        int httpThreads) {
+        int maxInFlight) {
 
     public LogsSettings {
         if (fallback == OverflowPolicy.BLOCK || fallback == OverflowPolicy.EMIT_EARLY) {
@@ -51,7 +50,6 @@ public record LogsSettings(
                 c.getLong(LogsKeys.BLOCK_MAX_MS_CONFIG),
                 OverflowPolicy.parse(c.getString(LogsKeys.BLOCK_FALLBACK_CONFIG)),
                 url.isEmpty() ? Optional.empty() : Optional.of(URI.create(url)),
-                c.getInt(LogsKeys.SINK_MAX_IN_FLIGHT_CONFIG),
-                c.getInt(LogsKeys.SINK_HTTP_THREADS_CONFIG));
+                c.getInt(LogsKeys.SINK_MAX_IN_FLIGHT_CONFIG));
     }
 }

@@ -2,12 +2,8 @@ package dev.pipeline.logs;
 
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
-import dev.pipeline.policy.DropReason;
-import dev.pipeline.policy.Ledger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +11,8 @@ import java.util.function.ToLongFunction;
 import org.apache.kafka.streams.processor.TaskId;
 
 /**
- * What the pipeline's tasks publish for gauges and /api/status, summed over the tasks this
+ * What the pipeline's tasks publish for the buffer gauges and /api/status (the conservation terms
+ * go to the policy's ConservationStatus), summed over the tasks this
  * process owns now. Tasks come and go with rebalances: each registers a {@link Contribution} when
  * it starts and removes it when it closes. Written by stream threads, read by the HTTP thread.
  */
@@ -70,23 +67,6 @@ public final class TaskBuffers {
         return tasks.size();
     }
 
-    /** The ledger terms of every task as last published (each tick), summed. */
-    public Ledger.Snapshot conservation() {
-        Ledger.Snapshot total = new Ledger.Snapshot(0, 0, 0, 0, 0);
-        for (Contribution c : tasks.values()) {
-            total = total.plus(c.snapshot);
-        }
-        return total;
-    }
-
-    public Map<DropReason, Long> droppedByReason() {
-        Map<DropReason, Long> total = new EnumMap<>(DropReason.class);
-        for (Contribution c : tasks.values()) {
-            c.droppedByReason.forEach((r, n) -> total.merge(r, n, Long::sum));
-        }
-        return total;
-    }
-
     private long sum(ToLongFunction<Contribution> term) {
         long s = 0;
         for (Contribution c : tasks.values()) {
@@ -95,7 +75,7 @@ public final class TaskBuffers {
         return s;
     }
 
-    /** One task's terms. Live counts are updated on every change; the ledger view on each tick. */
+    /** One task's terms, updated on every change. */
     final class Contribution implements AutoCloseable {
         private final TaskId task;
         private final long capacityRecords;
@@ -103,8 +83,6 @@ public final class TaskBuffers {
         private final AtomicLong records = new AtomicLong();
         private final AtomicLong bytes = new AtomicLong();
         private final AtomicLong inFlight = new AtomicLong();
-        private volatile Ledger.Snapshot snapshot = new Ledger.Snapshot(0, 0, 0, 0, 0);
-        private volatile Map<DropReason, Long> droppedByReason = Map.of();
 
         private Contribution(TaskId task, long capacityRecords, long capacityBytes) {
             this.task = task;
@@ -119,11 +97,6 @@ public final class TaskBuffers {
 
         void inFlight(long n) {
             inFlight.set(n);
-        }
-
-        void ledger(Ledger.Snapshot snapshot, Map<DropReason, Long> droppedByReason) {
-            this.snapshot = snapshot;
-            this.droppedByReason = Map.copyOf(droppedByReason);
         }
 
         @Override

@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipeline.config.LogsKeys;
 import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.ConservationCheck;
+import dev.pipeline.policy.ConservationStatus;
+import dev.pipeline.policy.InputValidation;
 import dev.pipeline.policy.Ledger;
 import dev.pipeline.schema.FlushReason;
 import dev.pipeline.schema.LogBatch;
 import dev.pipeline.schema.LogEvent;
 import dev.pipeline.schema.LogLevel;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -63,9 +68,12 @@ class BufferProcessorTest {
         return ctx;
     }
 
+    private final ConservationStatus conservation = new ConservationStatus();
+
     private BufferProcessor processor() {
-        return new BufferProcessor(settings, events, batches, "logs-raw", "logs-aggregated", metrics, tasks,
-                task -> BatchSink.NONE);
+        return new BufferProcessor(new BufferProcessor.Deps(settings, events, batches, Topics.defaults(), metrics, tasks,
+                task -> BatchSink.NONE, InputValidation.from(PipelineConfig.defaults()),
+                new ConservationCheck("logs", metrics, conservation), Duration.ofSeconds(10)));
     }
 
     private static Record<String, LogEvent> record(String service, String id, long ts) {
@@ -73,20 +81,27 @@ class BufferProcessorTest {
     }
 
     @Test
-    void shouldCancelPunctuatorOnClose() {
+    void shouldCancelPunctuatorsOnClose() {
         MockProcessorContext<Object, Object> ctx = context();
         BufferProcessor p = processor();
         p.init(ctx);
+        ctx.setRecordMetadata("logs-raw", 0, 1);
+        p.process(record("a", "a1", 1_000));
+        assertThat(conservation.summary("logs").tasks()).isZero();
+        ctx.scheduledPunctuators().get(1).getPunctuator().punctuate(ctx.currentSystemTimeMs());
+        assertThat(conservation.summary("logs").tasks()).as("conservation check published").isEqualTo(1);
 
-        assertThat(ctx.scheduledPunctuators()).singleElement().satisfies(punctuator -> {
+        assertThat(ctx.scheduledPunctuators()).hasSize(2).allSatisfy(punctuator -> {
             assertThat(punctuator.getType()).isEqualTo(PunctuationType.WALL_CLOCK_TIME);
-            assertThat(punctuator.getInterval()).isEqualTo(settings.flushInterval());
             assertThat(punctuator.cancelled()).isFalse();
         });
+        assertThat(ctx.scheduledPunctuators().get(0).getInterval()).as("flush ticker").isEqualTo(settings.flushInterval());
         p.close();
 
-        assertThat(ctx.scheduledPunctuators().get(0).cancelled()).isTrue();
+        assertThat(ctx.scheduledPunctuators()).allSatisfy(punctuator -> assertThat(punctuator.cancelled()).isTrue());
         assertThat(tasks.tasks()).as("task contribution removed").isZero();
+        assertThat(conservation.summary("logs").tasks()).as("task forgotten by the conservation status").isZero();
+        assertThat(ctx.forwarded(BufferProcessor.OUTPUT_SINK)).as("SHUTDOWN flush").hasSize(1);
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.DropReason;
+import dev.pipeline.policy.ExceptionHandling;
 import dev.pipeline.schema.LogBatch;
 import dev.pipeline.schema.LogEvent;
 import dev.pipeline.schema.LogLevel;
@@ -52,6 +53,7 @@ final class LogsDriver implements AutoCloseable {
         };
         pipeline = LogsPipeline.create(new PipelineContext(config, topics, serdes, metrics));
         Properties props = new Properties();
+        props.putAll(ExceptionHandling.streamsProperties("logs", config, metrics));
         props.putAll(pipeline.streamsProperties());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());

@@ -128,8 +128,22 @@ class LogsTopologyTest {
     }
 
     @Test
+    void shouldDeadLetterInvalidEventBeforeCountingIt() {
+        start(Map.of());
+        logs.input.pipeInput("billing", LogsDriver.event("checkout", "x1", LogLevel.INFO, LogsDriver.T0), LogsDriver.T0);
+        logs.input.pipeInput("billing", null, LogsDriver.T0);
+
+        var dead = logs.dlq.readRecordsToList();
+        assertThat(dead).hasSize(2).allSatisfy(d ->
+                assertThat(DeadLetters.header(d.headers(), DeadLetters.REASON)).isEqualTo("processing"));
+        assertThat(logs.events.deserialize("logs-raw", dead.get(0).value()).getEventId()).isEqualTo("x1");
+        assertThat(logs.metrics.recordsIn("logs").count()).as("rejected before the ledger").isZero();
+        assertThat(logs.gauge(MetricNames.BUFFER_RECORDS)).isZero();
+    }
+
+    @Test
     void shouldBalanceLedgerAcrossFlushesAndDrops() {
-        start(Map.of(BATCH_MAX_RECORDS_CONFIG, 2, LATE_GRACE_MS_CONFIG, 0));
+        start(Map.of(BATCH_MAX_RECORDS_CONFIG, 2, LATE_GRACE_MS_CONFIG, 0, "conservation.check.interval.ms", 500));
         logs.send("a", "a1", 100);
         logs.send("a", "a2", 101);
         logs.send("b", "late", 50);
@@ -140,7 +154,7 @@ class LogsTopologyTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> conservation = (Map<String, Object>) status.get("conservation");
         assertThat(conservation).containsEntry("in", 4L).containsEntry("out", 2L).containsEntry("dlq", 1L)
-                .containsEntry("buffered", 1L).containsEntry("holds", true);
+                .containsEntry("buffered", 1L).containsEntry("holds", true).containsEntry("violations", 0L);
         assertThat(status).containsEntry("droppedByReason", Map.of("late", 1L)).containsEntry("buffered", 1L);
     }
 }

@@ -1,0 +1,227 @@
+package dev.pipeline.logs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.CallOutcome;
+import dev.pipeline.policy.DropReason;
+import dev.pipeline.policy.ExternalCallPolicy;
+import dev.pipeline.policy.GuardedCall;
+import dev.pipeline.schema.LogBatch;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.streams.processor.TaskId;
+
+/**
+ * The optional external sink ({@code logs.sink.http.url}): each batch POSTed as JSON, through the
+ * policy's {@link GuardedCall} (circuit breaker, per-attempt timeout, retries with backoff).
+ * One per pipeline; its worker threads ({@code external.call.max.concurrency}) start with the
+ * first task that opens it and stop with the last, so none outlives the tasks.
+ *
+ * <p>Each task gets a {@link BatchSink} with its own window of {@code logs.sink.max.in.flight}
+ * batches: a full window holds the task's flushes back (backpressure into the buffer). Workers
+ * hand outcomes back through the task's bounded queue, which the stream thread drains; only the
+ * stream thread forwards or dead-letters. A breaker-refused call under
+ * {@code external.circuit.open.policy=HOLD} keeps its window slot and is tried again.
+ *
+ * <p>Delivery is at-least-once: a batch's buffer entries are deleted only after its outcome
+ * (and the next commit), so a crash makes it be flushed and POSTed again, and a 2xx answer that
+ * is lost on the way back makes it be retried. Receivers should deduplicate if they care.
+ */
+final class HttpSink {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Longest pause before a HELD batch is tried again (the breaker decides whether it goes). */
+    private static final long HOLD_RETRY_MS = 1_000;
+
+    private final URI url;
+    private final ExternalCallPolicy policy;
+    private final PipelineMetrics metrics;
+    private final String pipeline;
+    private int users;
+    private GuardedCall<LogBatch, Integer> call;
+    private ThreadPoolExecutor workers;
+
+    HttpSink(URI url, ExternalCallPolicy policy, PipelineMetrics metrics, String pipeline) {
+        this.url = url;
+        this.policy = policy;
+        this.metrics = metrics;
+        this.pipeline = pipeline;
+    }
+
+    /** A task's stage with a window of {@code window} batches; close it when the task closes. */
+    synchronized BatchSink open(TaskId task, int window) {
+        if (users++ == 0) {
+            call = new GuardedCall<>(pipeline, policy, metrics, b -> post(url, policy.callTimeoutMs(), b));
+            AtomicInteger n = new AtomicInteger();
+            workers = new ThreadPoolExecutor(policy.maxConcurrency(), policy.maxConcurrency(), 30, TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(window * 1_024), r -> {
+                        Thread t = new Thread(r, "pipeline-" + pipeline + "-http-sink-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+        }
+        return new TaskSink(call, workers, window);
+    }
+
+    private synchronized void release() {
+        if (--users == 0) {
+            workers.shutdownNow();
+            try {
+                workers.awaitTermination(policy.callTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            call.close();
+            call = null;
+            workers = null;
+        }
+    }
+
+    /** The breaker's state for /api/status ({@code NOT_STARTED} while no task uses the sink). */
+    synchronized String circuitState() {
+        return call == null ? "NOT_STARTED" : call.circuitState().name();
+    }
+
+    /** One POST; 2xx is success, 4xx other than 408/429 a permanent failure, anything else retried. */
+    static Integer post(URI url, long timeoutMs, LogBatch batch) throws Exception {
+        HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();
+        try {
+            c.setConnectTimeout((int) timeoutMs);
+            c.setReadTimeout((int) timeoutMs);
+            c.setRequestMethod("POST");
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/json");
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(json(batch));
+            }
+            int code = c.getResponseCode();
+            try (InputStream in = code < 400 ? c.getInputStream() : c.getErrorStream()) {
+                if (in != null) {
+                    in.readAllBytes();
+                }
+            }
+            if (code >= 200 && code < 300) {
+                return code;
+            }
+            if (code >= 400 && code < 500 && code != 408 && code != 429) {
+                throw new GuardedCall.PermanentFailure("HTTP " + code + " from " + url, null);
+            }
+            throw new IOException("HTTP " + code + " from " + url);
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    static byte[] json(LogBatch b) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("service", b.getService());
+        m.put("windowStart", b.getWindowStart().toString());
+        m.put("windowEnd", b.getWindowEnd().toString());
+        m.put("count", b.getCount());
+        m.put("countByLevel", b.getCountByLevel());
+        m.put("firstTimestamp", b.getFirstTimestamp().toString());
+        m.put("lastTimestamp", b.getLastTimestamp().toString());
+        m.put("bytes", b.getBytes());
+        m.put("sampleMessages", b.getSampleMessages());
+        m.put("flushReason", b.getFlushReason().name());
+        return JSON.writeValueAsBytes(m);
+    }
+
+    /** A task's window onto the shared workers. Its methods run on the stream thread only. */
+    private final class TaskSink implements BatchSink {
+        private final GuardedCall<LogBatch, Integer> call;
+        private final ThreadPoolExecutor workers;
+        private final int window;
+        /** Never holds more than {@code window} results: at most that many deliveries are outstanding. */
+        private final BlockingQueue<Result> results;
+        private int inFlight;
+        private volatile boolean closed;
+
+        TaskSink(GuardedCall<LogBatch, Integer> call, ThreadPoolExecutor workers, int window) {
+            this.call = call;
+            this.workers = workers;
+            this.window = window;
+            this.results = new ArrayBlockingQueue<>(window);
+        }
+
+        @Override
+        public boolean hasRoom() {
+            return inFlight < window;
+        }
+
+        @Override
+        public boolean external() {
+            return true;
+        }
+
+        @Override
+        public void submit(long id, String service, LogBatch batch) {
+            inFlight++;
+            try {
+                workers.execute(() -> deliver(id, service, batch));
+            } catch (RejectedExecutionException e) {
+                results.add(new Result(id, service, batch, Optional.of(DropReason.RETRIES_EXHAUSTED), 0, e));
+            }
+        }
+
+        private void deliver(long id, String service, LogBatch batch) {
+            CallOutcome<Integer> outcome = call.call(batch);
+            while (outcome.status() == CallOutcome.Status.HELD && !closed && !Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(Math.min(HOLD_RETRY_MS, policy.openWaitMs()));
+                } catch (InterruptedException e) {
+                    return;
+                }
+                outcome = call.call(batch);
+            }
+            if (!closed && outcome.status() != CallOutcome.Status.HELD) {
+                results.add(new Result(id, service, batch, outcome.dropReason(), outcome.attempts(), outcome.failure()));
+            }
+        }
+
+        @Override
+        public List<Result> poll(long waitMs) {
+            List<Result> out = new ArrayList<>();
+            results.drainTo(out);
+            if (out.isEmpty() && waitMs > 0) {
+                try {
+                    Result first = results.poll(waitMs, TimeUnit.MILLISECONDS);
+                    if (first != null) {
+                        out.add(first);
+                        results.drainTo(out);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            inFlight -= out.size();
+            return out;
+        }
+
+        @Override
+        public int inFlight() {
+            return inFlight;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                release();
+            }
+        }
+    }
+}
