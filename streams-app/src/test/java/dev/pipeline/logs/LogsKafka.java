@@ -40,14 +40,20 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class LogsKafka implements AutoCloseable {
     static final int PARTITIONS = 4;
     final String bootstrap;
-    final Topics topics = Topics.defaults();
+    final Topics topics;
     private final EmbeddedSchemaRegistry registry;
     private final HttpServerHost http;
     final String registryUrl;
     final Map<String, Object> serdeConfig;
 
     LogsKafka(String bootstrap) throws InterruptedException, ExecutionException {
+        this(bootstrap, Topics.defaults());
+    }
+
+    /** With its own topic names, so tests sharing a broker do not see each other's records. */
+    LogsKafka(String bootstrap, Topics topics) throws InterruptedException, ExecutionException {
         this.bootstrap = bootstrap;
+        this.topics = topics;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             for (String t : List.of(topics.logsRaw(), topics.logsAggregated(), topics.dlq())) {
                 try {
@@ -68,6 +74,17 @@ final class LogsKafka implements AutoCloseable {
 
     static String service(int i, int services) {
         return "svc-" + (i % services);
+    }
+
+    /** Topic names with a prefix (the config keys that name them, for the app's config). */
+    static Topics prefixed(String prefix) {
+        return new Topics(prefix + "-logs-raw", prefix + "-logs-aggregated", prefix + "-orders",
+                prefix + "-orders-processed", prefix + "-dlq");
+    }
+
+    static Map<String, Object> topicConfig(Topics t) {
+        return Map.of("topic.logs.raw", t.logsRaw(), "topic.logs.aggregated", t.logsAggregated(),
+                "topic.orders", t.orders(), "topic.orders.processed", t.ordersProcessed(), "topic.dlq", t.dlq());
     }
 
     /** Produces events {@code from..to-1} (ids {@code e-<i>}, keys {@code svc-<i % services>}), timestamps now. */

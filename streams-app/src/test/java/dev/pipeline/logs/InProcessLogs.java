@@ -1,0 +1,86 @@
+package dev.pipeline.logs;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.pipeline.app.PipelineContext;
+import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.registry.SchemaRegistryClient;
+import dev.pipeline.kafka.registry.SchemaRegistryClients;
+import dev.pipeline.kafka.serde.AvroSerde;
+import dev.pipeline.observe.MetricNames;
+import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.DropReason;
+import dev.pipeline.policy.ExceptionHandling;
+import io.micrometer.core.instrument.Gauge;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The logs pipeline in this JVM on a real broker, wired as {@code run} wires it (exception
+ * handlers, the pipeline's own Streams settings), with its metrics at hand for sampling.
+ */
+final class InProcessLogs implements AutoCloseable {
+    final PipelineMetrics metrics = PipelineMetrics.inMemory();
+    final PipelineConfig config;
+    final LogsPipeline pipeline;
+    final KafkaStreams streams;
+
+    InProcessLogs(LogsKafka kafka, Path stateDir, Map<String, ?> overrides) {
+        Map<String, Object> all = new HashMap<>(LogsKafka.topicConfig(kafka.topics));
+        all.put("bootstrap.servers", kafka.bootstrap);
+        all.put("schema.registry.url", kafka.registryUrl);
+        all.put("state.dir", stateDir.toString());
+        all.putAll(overrides);
+        config = PipelineConfig.defaults().with(all);
+        SchemaRegistryClient registry = SchemaRegistryClients.create(kafka.serdeConfig);
+        SerdeFactory serdes = new SerdeFactory() {
+            @Override
+            public <T extends SpecificRecord> Serde<T> valueSerde(Class<T> type) {
+                return new AvroSerde<>(registry, type);
+            }
+        };
+        pipeline = LogsPipeline.create(new PipelineContext(config, kafka.topics, serdes, metrics));
+        Properties props = new Properties();
+        props.putAll(config.kafkaClientProps());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("streams").toString());
+        props.putAll(ExceptionHandling.streamsProperties("logs", config, metrics));
+        props.putAll(pipeline.streamsProperties());
+        streams = new KafkaStreams(pipeline.topology(), props);
+    }
+
+    InProcessLogs start() {
+        streams.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
+        return this;
+    }
+
+    double gauge(String name) {
+        Gauge g = metrics.registry().find(name).tag(MetricNames.TAG_PIPELINE, "logs").gauge();
+        return g == null ? Double.NaN : g.value();
+    }
+
+    long in() {
+        return (long) metrics.recordsIn("logs").count();
+    }
+
+    long out() {
+        return (long) metrics.recordsOut("logs").count();
+    }
+
+    long dropped(DropReason reason) {
+        return (long) metrics.dropped("logs", reason).count();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}
