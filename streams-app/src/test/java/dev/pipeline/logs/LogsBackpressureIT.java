@@ -78,9 +78,12 @@ class LogsBackpressureIT {
             await().atMost(Duration.ofSeconds(90)).until(() -> logs.out() == 3_000 && sink.eventsAccepted.get() == 3_000);
             assertThat(logs.dropped(DropReason.OVERFLOW)).as("nothing dropped while within logs.block.max.ms").isZero();
             assertThat(maxLag.get()).as("records waited in the topic: lag grew").isGreaterThan(1_000);
-            assertThat(maxBuffered.get()).isLessThanOrEqualTo(500);
-            System.out.printf("[LogsBackpressureIT] BLOCK slow phase: max lag %d records, max buffered %d%n",
-                    maxLag.get(), maxBuffered.get());
+            // the caps are per task; the gauges sum over this instance's tasks
+            long capacity = (long) logs.gauge(MetricNames.BUFFER_CAPACITY_RECORDS);
+            assertThat(capacity).isEqualTo(500L * LogsKafka.PARTITIONS);
+            assertThat(maxBuffered.get()).isLessThanOrEqualTo(capacity);
+            System.out.printf("[LogsBackpressureIT] BLOCK slow phase: max lag %d records, max buffered %d of %d%n",
+                    maxLag.get(), maxBuffered.get(), capacity);
 
             // failing: deliveries fail, the breaker opens; the batches are dead-lettered (they are in the topic)
             sink.mode(FakeHttpSink.Mode.FAIL);
@@ -113,7 +116,9 @@ class LogsBackpressureIT {
                         .start();
                 LogsKafka.Tally tally = kafka.tally();
                 Sampler sampler = new Sampler()) {
-            long capBytes = logs.pipeline.settings().bufferMaxBytes();
+            long capBytes = (long) logs.gauge(MetricNames.BUFFER_CAPACITY_BYTES);
+            long capRecords = (long) logs.gauge(MetricNames.BUFFER_CAPACITY_RECORDS);
+            assertThat(capRecords).as("per-task caps, summed over the tasks").isEqualTo(300L * LogsKafka.PARTITIONS);
             AtomicLong maxBuffered = new AtomicLong();
             AtomicLong maxBytes = new AtomicLong();
             sampler.every(20, () -> {
@@ -134,12 +139,12 @@ class LogsBackpressureIT {
 
             long dropped = logs.dropped(DropReason.OVERFLOW);
             System.out.printf("[LogsBackpressureIT] DROP_NEWEST: produced %d, in batches %d, dropped(overflow) %d, "
-                    + "max buffered %d/300 records, max %d/%d bytes%n", total, tally.eventsInBatches, dropped,
-                    maxBuffered.get(), maxBytes.get(), capBytes);
+                    + "max buffered %d/%d records, max %d/%d bytes%n", total, tally.eventsInBatches, dropped,
+                    maxBuffered.get(), capRecords, maxBytes.get(), capBytes);
             assertThat(dropped).as("the slow sink made the buffer overflow").isPositive();
             assertThat(dropped).as("drop counter = events missing from the output").isEqualTo(total - tally.eventsInBatches);
             assertThat(tally.dlqByReason).containsEntry("overflow", dropped);
-            assertThat(maxBuffered.get()).isLessThanOrEqualTo(300);
+            assertThat(maxBuffered.get()).isLessThanOrEqualTo(capRecords);
             assertThat(maxBytes.get()).isLessThanOrEqualTo(capBytes);
         }
     }

@@ -39,6 +39,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class LogsKafka implements AutoCloseable {
     static final int PARTITIONS = 4;
+    final int partitions;
     final String bootstrap;
     final Topics topics;
     private final EmbeddedSchemaRegistry registry;
@@ -52,12 +53,17 @@ final class LogsKafka implements AutoCloseable {
 
     /** With its own topic names, so tests sharing a broker do not see each other's records. */
     LogsKafka(String bootstrap, Topics topics) throws InterruptedException, ExecutionException {
+        this(bootstrap, topics, PARTITIONS);
+    }
+
+    LogsKafka(String bootstrap, Topics topics, int partitions) throws InterruptedException, ExecutionException {
         this.bootstrap = bootstrap;
         this.topics = topics;
+        this.partitions = partitions;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             for (String t : List.of(topics.logsRaw(), topics.logsAggregated(), topics.dlq())) {
                 try {
-                    admin.createTopics(List.of(new NewTopic(t, PARTITIONS, (short) 1))).all().get();
+                    admin.createTopics(List.of(new NewTopic(t, partitions, (short) 1))).all().get();
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
@@ -150,7 +156,7 @@ final class LogsKafka implements AutoCloseable {
 
         private void assignFromStart(KafkaConsumer<?, ?> c, String topic) {
             List<TopicPartition> tps = new ArrayList<>();
-            for (int p = 0; p < PARTITIONS; p++) {
+            for (int p = 0; p < partitions; p++) {
                 tps.add(new TopicPartition(topic, p));
             }
             c.assign(tps);

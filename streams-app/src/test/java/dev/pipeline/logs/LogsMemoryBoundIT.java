@@ -39,7 +39,8 @@ class LogsMemoryBoundIT {
     @Test
     void shouldKeepBufferWithinItsByteCapWhileTheSinkIsStalled(TestBroker broker) throws Exception {
         try (FakeHttpSink sink = new FakeHttpSink().mode(FakeHttpSink.Mode.STALL);
-                LogsKafka kafka = new LogsKafka(broker.bootstrapServers(), LogsKafka.prefixed("memory"));
+                // one partition, one task: the gauge is that task's buffer, bounded by logs.buffer.max.bytes itself
+                LogsKafka kafka = new LogsKafka(broker.bootstrapServers(), LogsKafka.prefixed("memory"), 1);
                 InProcessLogs logs = new InProcessLogs(kafka, dir, Map.ofEntries(
                         Map.entry("logs.application.id", "logs-memory-it"),
                         Map.entry("logs.buffer.overflow.policy", "DROP_NEWEST"),
