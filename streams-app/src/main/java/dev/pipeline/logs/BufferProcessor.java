@@ -12,6 +12,7 @@ import dev.pipeline.policy.Ledger;
 import dev.pipeline.schema.FlushReason;
 import dev.pipeline.schema.LogBatch;
 import dev.pipeline.schema.LogEvent;
+import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,6 +81,8 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
     private BatchSink sink;
     private Cancellable ticker;
     private Cancellable conservationTicker;
+    private Counter recordsIn;
+    private Counter recordsOut;
     private long nextSeq;
     /** A wait for room timed out: later records take the fallback at once until the sink takes a batch. */
     private boolean stalled;
@@ -99,6 +102,8 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
         this.ledger = new Ledger(context.getStateStore(Ledger.storeName(MetricNames.PIPELINE_LOGS)));
         this.drops = new DropRecorder(MetricNames.PIPELINE_LOGS, deps.metrics(), ledger);
         this.sinkDrops = new DropRecorder(MetricNames.PIPELINE_LOGS, deps.metrics(), null);
+        this.recordsIn = deps.metrics().recordsIn(MetricNames.PIPELINE_LOGS);
+        this.recordsOut = deps.metrics().recordsOut(MetricNames.PIPELINE_LOGS);
         this.index = new PendingIndex(settings.batchMaxRecords());
         this.deletions = new Deletions(store, !StreamsConfig.EXACTLY_ONCE_V2.equals(settings.processingGuarantee()));
         CommitSignal commits = context.getStateStore(CommitSignal.NAME);
@@ -289,7 +294,7 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
         }
         sink.submit(id, service, batch);
         ledger.out(taken.size());
-        deps.metrics().recordsOut(MetricNames.PIPELINE_LOGS).increment(taken.size());
+        recordsOut.increment(taken.size());
         stalled = false;
         publishBuffered();
     }
@@ -393,7 +398,7 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
 
     private void countIn() {
         ledger.in(1);
-        deps.metrics().recordsIn(MetricNames.PIPELINE_LOGS).increment();
+        recordsIn.increment();
     }
 
     private void publishBuffered() {
