@@ -1,6 +1,7 @@
 package dev.pipeline.config;
 
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.kafka.common.config.ConfigDef;
 
 /**
@@ -13,8 +14,8 @@ public final class ConfigDefinitions {
     private static final ConfigDef DEFINITION = build();
 
     /** Rules that span several keys (e.g. a worst-case wait against max.poll.interval.ms). */
-    private static final List<CrossCheck> CROSS_CHECKS = java.util.stream.Stream.concat(
-            PolicyKeys.CROSS_CHECKS.stream(), java.util.stream.Stream.<CrossCheck>of(LogsKeys::check)).toList();
+    private static final List<CrossCheck> CROSS_CHECKS = Stream.concat(
+            PolicyKeys.CROSS_CHECKS.stream(), Stream.<CrossCheck>of(LogsKeys::check)).toList();
 
     public static ConfigDef definition() {
         return DEFINITION;

@@ -95,6 +95,11 @@ final class HttpSink {
         return call == null ? "NOT_STARTED" : call.circuitState().name();
     }
 
+    /** The {@code pipeline_circuit_state} value (0 closed, 1 half-open, 2 open); 0 while no task uses the sink. */
+    synchronized int circuitStateCode() {
+        return call == null ? 0 : call.circuitStateCode();
+    }
+
     /** One POST; 2xx is success, 4xx other than 408/429 a permanent failure, anything else retried. */
     static Integer post(URI url, long timeoutMs, LogBatch batch) throws Exception {
         HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();

@@ -59,6 +59,10 @@ public final class LogsPipeline implements StreamsPipeline {
         ConservationStatus conservation = new ConservationStatus();
         Optional<HttpSink> http = settings.httpUrl().map(url ->
                 new HttpSink(url, ExternalCallPolicy.from(config), ctx.metrics(), MetricNames.PIPELINE_LOGS));
+        // always present (CONTRACT.md); 0 = closed while there is no HTTP sink. Registered before any
+        // GuardedCall exists, so the guarded call reads through this one instead of adding its own.
+        TaskBuffers.replaceGauge(ctx.metrics(), MetricNames.CIRCUIT_STATE, MetricNames.PIPELINE_LOGS,
+                () -> http.map(HttpSink::circuitStateCode).orElse(0));
         BufferProcessor.SinkFactory sinks = http.<BufferProcessor.SinkFactory>map(h ->
                 task -> h.open(task, settings.maxInFlight())).orElse(task -> BatchSink.NONE);
         BufferProcessor.Deps deps = new BufferProcessor.Deps(settings, ctx.serdes().valueSerde(LogEvent.class),

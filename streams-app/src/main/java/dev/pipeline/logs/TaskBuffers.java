@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.streams.processor.TaskId;
 
@@ -28,13 +29,17 @@ public final class TaskBuffers {
     }
 
     private void gauge(PipelineMetrics metrics, String name, String pipeline, ToLongFunction<Contribution> term) {
+        replaceGauge(metrics, name, pipeline, () -> sum(term));
+    }
+
+    /** Registers a gauge, replacing one of the same name and pipeline (a gauge keeps its first supplier). */
+    static void replaceGauge(PipelineMetrics metrics, String name, String pipeline, Supplier<Number> value) {
         MeterRegistry registry = metrics.registry();
-        // a gauge keeps its first supplier: a pipeline rebuilt in the same process must replace it
         Gauge old = registry.find(name).tag(MetricNames.TAG_PIPELINE, pipeline).gauge();
         if (old != null) {
             registry.remove(old);
         }
-        metrics.gauge(name, pipeline, () -> sum(term));
+        metrics.gauge(name, pipeline, value);
     }
 
     Contribution register(TaskId task, long capacityRecords, long capacityBytes) {

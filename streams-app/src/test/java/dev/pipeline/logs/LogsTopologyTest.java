@@ -68,6 +68,7 @@ class LogsTopologyTest {
         }
         assertThat(logs.metrics.recordsIn("logs").count()).isEqualTo(4.0);
         assertThat(logs.metrics.recordsOut("logs").count()).isEqualTo(3.0);
+        assertThat(logs.gauge(MetricNames.CIRCUIT_STATE)).as("no HTTP sink: reported closed").isZero();
     }
 
     @Test
