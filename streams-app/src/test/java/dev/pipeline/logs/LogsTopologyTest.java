@@ -156,6 +156,8 @@ class LogsTopologyTest {
         Map<String, Object> conservation = (Map<String, Object>) status.get("conservation");
         assertThat(conservation).containsEntry("in", 4L).containsEntry("out", 2L).containsEntry("dlq", 1L)
                 .containsEntry("buffered", 1L).containsEntry("holds", true).containsEntry("violations", 0L);
-        assertThat(status).containsEntry("droppedByReason", Map.of("late", 1L)).containsEntry("buffered", 1L);
+        assertThat(conservation).containsEntry("droppedByReason", Map.of("late", 1L));
+        assertThat(status).containsEntry("buffered", 1L).containsEntry("bufferCapacityRecords", 100_000L)
+                .containsEntry("circuitState", "NONE").containsEntry("sinkInFlight", 0L);
     }
 }
