@@ -1,6 +1,7 @@
 package dev.pipeline.config;
 
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.kafka.common.config.ConfigDef;
 
 /**
@@ -13,7 +14,8 @@ public final class ConfigDefinitions {
     private static final ConfigDef DEFINITION = build();
 
     /** Rules that span several keys (e.g. a worst-case wait against max.poll.interval.ms). */
-    private static final List<CrossCheck> CROSS_CHECKS = List.copyOf(PolicyKeys.CROSS_CHECKS);
+    private static final List<CrossCheck> CROSS_CHECKS = Stream.of(PolicyKeys.CROSS_CHECKS, OrdersKeys.CROSS_CHECKS)
+            .flatMap(List::stream).toList();
 
     public static ConfigDef definition() {
         return DEFINITION;
