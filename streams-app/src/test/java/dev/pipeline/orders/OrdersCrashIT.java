@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * random points of its progress and restarted on the same state dir. Afterwards the independent
  * verifier must find nothing missing, duplicated, wrong or left in an open transaction — and the
  * same run under at_least_once must make it report duplicates, so we know it can fail.
+ *
+ * <p>Under at_least_once the verifier usually reports missing results too: the dedup and order
+ * stores' changelog can be ahead of the results that were actually written when the process died,
+ * so the replayed event is taken for a duplicate and its result never comes. That is the other
+ * half of why the pipeline runs exactly_once_v2, not a flaw of the verifier.
  */
 @Tag("integration")
 @ExtendWith(KafkaBrokerExtension.class)
@@ -112,7 +117,7 @@ class OrdersCrashIT {
             LOG.warn("at_least_once control got no duplicates with {} kills: re-running with more kills", run.kills());
         }
         assertThat(run.report().duplicated()).as(run.report().summary()).isPositive();
-        assertThat(run.report().missing()).as("at_least_once loses nothing either").isZero();
+        assertThat(run.report().ok()).isFalse();
     }
 
     record Run(VerificationReport report, int kills, long produced, long seconds) {}
@@ -155,9 +160,14 @@ class OrdersCrashIT {
         await("app commits all input").atMost(PROGRESS_TIMEOUT).pollInterval(Duration.ofMillis(500))
                 .until(() -> cluster.lag(names) == 0 || !child.get().alive());
         LOG.info("[{}] all input committed after {} s", names.prefix(), (System.nanoTime() - t0) / 1_000_000_000);
+        // then the last results (expiries come from the punctuator): done when nothing is missing, or
+        // when the output stops changing (at_least_once can lose results for good, see the control)
+        AtomicReference<Long> lastOutputs = new AtomicReference<>(-1L);
         await("app emits the last results").atMost(PROGRESS_TIMEOUT).pollInterval(Duration.ofSeconds(3))
-                .until(() -> cluster.verify(names, PAYMENT_TIMEOUT_MS),
-                        r -> (r.missing() == 0 && r.openTransactions() == 0) || !child.get().alive());
+                .until(() -> cluster.verify(names, PAYMENT_TIMEOUT_MS), r -> {
+                    boolean settled = r.outputRecords() == lastOutputs.getAndSet(r.outputRecords());
+                    return r.openTransactions() == 0 && (r.missing() == 0 || settled) || !child.get().alive();
+                });
         int exit = child.get().stop();
         LOG.info("[{}] stopped with exit code {}", names.prefix(), exit);
         VerificationReport report = cluster.verify(names, PAYMENT_TIMEOUT_MS);
