@@ -3,6 +3,7 @@ package dev.pipeline.cli;
 import dev.pipeline.app.PipelineApplication;
 import dev.pipeline.config.ConfigError;
 import dev.pipeline.logs.LogsPipeline;
+import dev.pipeline.orders.OrdersPipeline;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ public final class Pipelines {
 
     static {
         ALL.put("logs", LogsPipeline::create);
+        ALL.put("orders", OrdersPipeline::create);
     }
 
     public static Set<String> names() {

@@ -14,8 +14,8 @@ public final class ConfigDefinitions {
     private static final ConfigDef DEFINITION = build();
 
     /** Rules that span several keys (e.g. a worst-case wait against max.poll.interval.ms). */
-    private static final List<CrossCheck> CROSS_CHECKS = Stream.concat(
-            PolicyKeys.CROSS_CHECKS.stream(), Stream.<CrossCheck>of(LogsKeys::check)).toList();
+    private static final List<CrossCheck> CROSS_CHECKS = Stream.of(PolicyKeys.CROSS_CHECKS,
+            List.<CrossCheck>of(LogsKeys::check), OrdersKeys.CROSS_CHECKS).flatMap(List::stream).toList();
 
     public static ConfigDef definition() {
         return DEFINITION;

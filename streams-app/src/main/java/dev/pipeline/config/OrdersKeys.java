@@ -1,12 +1,108 @@
 package dev.pipeline.config;
 
+import java.util.List;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
 
-/** Keys of the orders capability. */
+/** Keys of the orders capability (exactly-once order processing, dedup, expiry, verifier). */
 public final class OrdersKeys {
     private OrdersKeys() {}
 
+    public static final String APPLICATION_ID_CONFIG = "orders.application.id";
+    private static final String APPLICATION_ID_DOC = "Kafka Streams application.id of the orders pipeline: "
+            + "its consumer group, the prefix of its internal topics and of its transactional ids.";
+
+    public static final String PROCESSING_GUARANTEE_CONFIG = "orders.processing.guarantee";
+    public static final String EXACTLY_ONCE_V2 = "exactly_once_v2";
+    public static final String AT_LEAST_ONCE = "at_least_once";
+    private static final String PROCESSING_GUARANTEE_DOC = "Processing guarantee of the orders pipeline. "
+            + "exactly_once_v2: results, DLQ records, state and offsets commit in one transaction. "
+            + "at_least_once exists for comparison only: after a crash, events are re-applied and results duplicated.";
+
+    public static final String COMMIT_INTERVAL_MS_CONFIG = "orders.commit.interval.ms";
+    private static final String COMMIT_INTERVAL_MS_DOC = "How often the orders pipeline commits (ends its transaction). "
+            + "Under exactly_once_v2 results become visible to read_committed consumers only at a commit, "
+            + "so this bounds the added end-to-end latency.";
+
+    public static final String TRANSACTION_TIMEOUT_MS_CONFIG = "orders.transaction.timeout.ms";
+    private static final String TRANSACTION_TIMEOUT_MS_DOC = "transaction.timeout.ms of the orders pipeline's producer. "
+            + "Must be at least 10x orders.commit.interval.ms so a slow commit is not aborted by the coordinator; "
+            + "also the longest time a crashed instance that never comes back can hold read_committed readers "
+            + "(a restarted instance aborts its open transaction at once). At most the broker's transaction.max.timeout.ms.";
+
+    public static final String DEDUP_TTL_MS_CONFIG = "orders.dedup.ttl.ms";
+    private static final String DEDUP_TTL_MS_DOC = "How long an applied eventId is remembered for duplicate suppression. "
+            + "A resend that arrives later is no longer recognised as a duplicate; the order state machine then "
+            + "rejects it (no transition leads back into the state it produced), so it goes to the DLQ as "
+            + "invalid_transition (or expired) instead of being counted as a duplicate. It is never applied twice "
+            + "while the order's state exists. Default 7 days.";
+
+    public static final String DEDUP_TTL_CLOCK_CONFIG = "orders.dedup.ttl.clock";
+    public static final String CLOCK_STREAM = "stream";
+    public static final String CLOCK_WALL = "wall";
+    private static final String DEDUP_TTL_CLOCK_DOC = "Clock the dedup TTL is measured in. stream: the task's stream time "
+            + "(max record timestamp seen), so replays and backfills behave like the original run; "
+            + "wall: the processing host's clock, so entries expire even when no records arrive.";
+
+    public static final String DEDUP_SCAN_MAX_CONFIG = "orders.dedup.scan.max";
+    private static final String DEDUP_SCAN_MAX_DOC = "Most dedup entries examined per task per maintenance tick; "
+            + "the scan resumes where it stopped at the next tick, so a large store never stalls the stream thread.";
+
+    public static final String PAYMENT_TIMEOUT_MS_CONFIG = "orders.payment.timeout.ms";
+    private static final String PAYMENT_TIMEOUT_MS_DOC = "Stream time an order may stay CREATED without being PAID. "
+            + "Then one result with status EXPIRED is emitted and later events for the order go to the DLQ as 'expired'. "
+            + "'verify orders' must run with the same value.";
+
+    public static final String EXPIRY_SCAN_MAX_CONFIG = "orders.expiry.scan.max";
+    private static final String EXPIRY_SCAN_MAX_DOC = "Most due payment deadlines handled per task per maintenance tick; "
+            + "the rest are handled at the next tick (an event for an overdue order expires it on arrival either way).";
+
+    public static final String MAINTENANCE_INTERVAL_MS_CONFIG = "orders.maintenance.interval.ms";
+    private static final String MAINTENANCE_INTERVAL_MS_DOC = "Wall-clock period of the per-task maintenance punctuator: "
+            + "payment-timeout expiry, dedup TTL cleanup, the dedup size gauge and the conservation snapshot.";
+
+    public static final String VERIFY_TIMEOUT_MS_CONFIG = "orders.verify.timeout.ms";
+    private static final String VERIFY_TIMEOUT_MS_DOC = "Bound on how long 'verify orders' reads the topics before giving up.";
+
     static ConfigDef addTo(ConfigDef def) {
-        return def;
+        return def
+            .define(APPLICATION_ID_CONFIG, Type.STRING, "pipeline-orders", new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, APPLICATION_ID_DOC)
+            .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, EXACTLY_ONCE_V2, ValidString.in(EXACTLY_ONCE_V2, AT_LEAST_ONCE),
+                    Importance.HIGH, PROCESSING_GUARANTEE_DOC)
+            .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 100L, Range.between(1, 60_000), Importance.MEDIUM,
+                    COMMIT_INTERVAL_MS_DOC)
+            .define(TRANSACTION_TIMEOUT_MS_CONFIG, Type.INT, 10_000, Range.between(1_000, 900_000), Importance.MEDIUM,
+                    TRANSACTION_TIMEOUT_MS_DOC)
+            .define(DEDUP_TTL_MS_CONFIG, Type.LONG, 7L * 24 * 3600 * 1000, Range.atLeast(1), Importance.MEDIUM,
+                    DEDUP_TTL_MS_DOC)
+            .define(DEDUP_TTL_CLOCK_CONFIG, Type.STRING, CLOCK_STREAM, ValidString.in(CLOCK_STREAM, CLOCK_WALL),
+                    Importance.MEDIUM, DEDUP_TTL_CLOCK_DOC)
+            .define(DEDUP_SCAN_MAX_CONFIG, Type.INT, 1_000, Range.between(1, 1_000_000), Importance.LOW,
+                    DEDUP_SCAN_MAX_DOC)
+            .define(PAYMENT_TIMEOUT_MS_CONFIG, Type.LONG, 30L * 60 * 1000, Range.atLeast(1), Importance.MEDIUM,
+                    PAYMENT_TIMEOUT_MS_DOC)
+            .define(EXPIRY_SCAN_MAX_CONFIG, Type.INT, 1_000, Range.between(1, 1_000_000), Importance.LOW,
+                    EXPIRY_SCAN_MAX_DOC)
+            .define(MAINTENANCE_INTERVAL_MS_CONFIG, Type.LONG, 1_000L, Range.between(10, 3_600_000), Importance.LOW,
+                    MAINTENANCE_INTERVAL_MS_DOC)
+            .define(VERIFY_TIMEOUT_MS_CONFIG, Type.LONG, 120_000L, Range.between(1_000, 3_600_000), Importance.LOW,
+                    VERIFY_TIMEOUT_MS_DOC);
+    }
+
+    static final List<ConfigDefinitions.CrossCheck> CROSS_CHECKS = List.of(OrdersKeys::checkTransactionTimeout);
+
+    /** Cross-key rule: a transaction must outlive many commit intervals (Jepsen 2024, KIP-890 era advice). */
+    static void checkTransactionTimeout(PipelineConfig config) {
+        long commit = config.getLong(COMMIT_INTERVAL_MS_CONFIG);
+        int timeout = config.getInt(TRANSACTION_TIMEOUT_MS_CONFIG);
+        if (timeout < 10 * commit) {
+            throw new ConfigError("Invalid value '" + timeout + "' for configuration '" + TRANSACTION_TIMEOUT_MS_CONFIG
+                    + "': must be at least 10 x " + COMMIT_INTERVAL_MS_CONFIG + " (" + commit + ") = " + 10 * commit
+                    + ". Allowed: [" + 10 * commit + ",...,900000].");
+        }
     }
 }

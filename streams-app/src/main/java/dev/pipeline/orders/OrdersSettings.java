@@ -1,0 +1,41 @@
+package dev.pipeline.orders;
+
+import dev.pipeline.config.OrdersKeys;
+import dev.pipeline.config.PipelineConfig;
+import java.time.Duration;
+
+/** The orders keys, typed, read once from the config. */
+public record OrdersSettings(
+        String applicationId,
+        String processingGuarantee,
+        long commitIntervalMs,
+        int transactionTimeoutMs,
+        long dedupTtlMs,
+        DedupClock dedupClock,
+        int dedupScanMax,
+        long paymentTimeoutMs,
+        int expiryScanMax,
+        Duration maintenanceInterval) {
+
+    /** Which clock the dedup TTL runs on ({@link OrdersKeys#DEDUP_TTL_CLOCK_CONFIG}). */
+    public enum DedupClock {
+        /** The task's stream time: replays behave like the original run. */
+        STREAM,
+        /** The host's clock: entries age even while no records arrive. */
+        WALL
+    }
+
+    public static OrdersSettings from(PipelineConfig c) {
+        return new OrdersSettings(
+                c.getString(OrdersKeys.APPLICATION_ID_CONFIG),
+                c.getString(OrdersKeys.PROCESSING_GUARANTEE_CONFIG),
+                c.getLong(OrdersKeys.COMMIT_INTERVAL_MS_CONFIG),
+                c.getInt(OrdersKeys.TRANSACTION_TIMEOUT_MS_CONFIG),
+                c.getLong(OrdersKeys.DEDUP_TTL_MS_CONFIG),
+                OrdersKeys.CLOCK_WALL.equals(c.getString(OrdersKeys.DEDUP_TTL_CLOCK_CONFIG)) ? DedupClock.WALL : DedupClock.STREAM,
+                c.getInt(OrdersKeys.DEDUP_SCAN_MAX_CONFIG),
+                c.getLong(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG),
+                c.getInt(OrdersKeys.EXPIRY_SCAN_MAX_CONFIG),
+                Duration.ofMillis(c.getLong(OrdersKeys.MAINTENANCE_INTERVAL_MS_CONFIG)));
+    }
+}

@@ -1,0 +1,301 @@
+package dev.pipeline.orders;
+
+import dev.pipeline.schema.OrderEvent;
+import dev.pipeline.schema.OrderResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Recomputes from the input what {@code orders-processed} must contain and compares. This is a
+ * deliberately separate, small re-implementation of the rules (a transition table of strings, no
+ * call into the topology), so a bug in one shows up as a disagreement with the other.
+ *
+ * <p>The model, per input partition in offset order (a partition is one task of the app):
+ * stream time = max record timestamp so far (undecodable records are skipped without moving it);
+ * an event is applied unless its ids are blank or its key is not its orderId, its eventId was
+ * already applied in that partition, a CREATED has a non-positive amount, its currency is not
+ * three upper-case letters, its order expired (still CREATED when stream time, this record
+ * included, reached creation stream time + payment timeout), or the transition is not one of
+ * the five allowed. Each applied event must produce exactly one result with the order's status,
+ * version (= events applied), amount, currency and customer; every order still CREATED at a
+ * stream time past its deadline must produce exactly one EXPIRED result.
+ *
+ * <p>The app forgets eventIds after the dedup TTL, but a forgotten duplicate can never be
+ * applied again (no transition re-enters a state), so the model needs no TTL: the output is the
+ * same either way. Only the drop reason differs, and drops are not checked here.
+ */
+public final class OrdersVerifier {
+    static final int MAX_PROBLEMS = 20;
+
+    private static final Map<String, String> MOVES = Map.of(
+            "NEW+CREATED", "CREATED",
+            "CREATED+PAID", "PAID",
+            "CREATED+CANCELLED", "CANCELLED",
+            "PAID+SHIPPED", "SHIPPED",
+            "PAID+CANCELLED", "CANCELLED");
+
+    private OrdersVerifier() {}
+
+    /** One committed input record; {@code decoded} false when its value did not deserialize. */
+    public record Input(int partition, long offset, long timestamp, String key, OrderEvent value, boolean decoded) {
+        public static Input of(int partition, long offset, long timestamp, String key, OrderEvent value) {
+            return new Input(partition, offset, timestamp, key, value, true);
+        }
+    }
+
+    /** One committed output record; a null value means it did not deserialize. */
+    public record Output(int partition, long offset, String key, OrderResult value) {}
+
+    private record Expected(String orderId, String status, int version, long amount, String currency, String customer) {}
+
+    private static final class Ord {
+        String status = "NEW";
+        int version;
+        long amount;
+        String currency;
+        String customer;
+        long deadline;
+        String lastEventId;
+    }
+
+    /**
+     * Reads both topics read_committed to their end offsets and verifies. The output is read
+     * before the input, so results can only lag the inputs (reported as missing while the app
+     * catches up), never the other way round. Open transactions are those seen before reading.
+     */
+    public static VerificationReport readAndVerify(Map<String, ?> clientProps, String inputTopic, String outputTopic,
+            Deserializer<OrderEvent> events, Deserializer<OrderResult> results, long paymentTimeoutMs,
+            Duration timeout) {
+        try (CommittedTopicReader reader = new CommittedTopicReader(clientProps, timeout)) {
+            List<TopicPartition> in = reader.partitions(inputTopic);
+            List<TopicPartition> out = reader.partitions(outputTopic);
+            List<TopicPartition> both = new ArrayList<>(in);
+            both.addAll(out);
+            List<CommittedTopicReader.OpenTransaction> open = reader.openTransactions(both);
+            List<Output> outputs = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : reader.readAll(out)) {
+                OrderResult value;
+                try {
+                    value = results.deserialize(outputTopic, r.value());
+                } catch (RuntimeException e) {
+                    value = null;
+                }
+                outputs.add(new Output(r.partition(), r.offset(), string(r.key()), value));
+            }
+            List<Input> inputs = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : reader.readAll(in)) {
+                try {
+                    inputs.add(Input.of(r.partition(), r.offset(), r.timestamp(), string(r.key()),
+                            events.deserialize(inputTopic, r.value())));
+                } catch (RuntimeException e) {
+                    inputs.add(new Input(r.partition(), r.offset(), r.timestamp(), string(r.key()), null, false));
+                }
+            }
+            List<String> openLines = new ArrayList<>();
+            open.forEach(o -> openLines.add(o.toString()));
+            return verify(inputs, outputs, paymentTimeoutMs).withOpenTransactions(open.size(), openLines);
+        }
+    }
+
+    private static String string(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Compares without touching Kafka; open transactions are added by the caller that reads topics. */
+    public static VerificationReport verify(List<Input> inputs, List<Output> outputs, long paymentTimeoutMs) {
+        Map<String, Expected> expected = new LinkedHashMap<>();
+        Map<Integer, List<Input>> byPartition = new TreeMap<>();
+        long undecodable = 0;
+        for (Input in : inputs) {
+            byPartition.computeIfAbsent(in.partition(), p -> new ArrayList<>()).add(in);
+            if (!in.decoded()) {
+                undecodable++;
+            }
+        }
+        for (List<Input> partition : byPartition.values()) {
+            partition.sort(Comparator.comparingLong(Input::offset));
+            replay(partition, paymentTimeoutMs, expected);
+        }
+        return compare(expected, outputs, inputs.size(), undecodable);
+    }
+
+    private static void replay(List<Input> records, long timeout, Map<String, Expected> expected) {
+        Map<String, Ord> orders = new HashMap<>();
+        Set<String> applied = new HashSet<>();
+        long streamTime = Long.MIN_VALUE;
+        for (Input in : records) {
+            if (!in.decoded()) {
+                continue;
+            }
+            streamTime = Math.max(streamTime, in.timestamp());
+            OrderEvent e = in.value();
+            if (e == null || isBlank(e.getEventId()) || isBlank(e.getOrderId()) || isBlank(e.getCustomerId())
+                    || !e.getOrderId().equals(in.key()) || applied.contains(e.getEventId())) {
+                continue;
+            }
+            String type = e.getType().name();
+            if ((type.equals("CREATED") && e.getAmountCents() <= 0) || !isCurrency(e.getCurrency())) {
+                continue;
+            }
+            Ord o = orders.computeIfAbsent(e.getOrderId(), id -> new Ord());
+            if (o.status.equals("CREATED") && o.deadline <= streamTime) {
+                o.status = "EXPIRED";
+                expected.put(expiredKey(e.getOrderId()), new Expected(e.getOrderId(), "EXPIRED", o.version, o.amount,
+                        o.currency, o.customer));
+            }
+            String next = MOVES.get(o.status + "+" + type);
+            if (next == null) {
+                continue;
+            }
+            if (o.status.equals("NEW")) {
+                o.amount = e.getAmountCents();
+                o.currency = e.getCurrency();
+                o.customer = e.getCustomerId();
+                o.deadline = streamTime + timeout < streamTime ? Long.MAX_VALUE : streamTime + timeout;
+            }
+            o.status = next;
+            o.version++;
+            o.lastEventId = e.getEventId();
+            applied.add(e.getEventId());
+            expected.put(eventKey(e.getOrderId(), e.getEventId()), new Expected(e.getOrderId(), next, o.version,
+                    o.amount, o.currency, o.customer));
+        }
+        for (Map.Entry<String, Ord> entry : orders.entrySet()) {
+            Ord o = entry.getValue();
+            if (o.status.equals("CREATED") && o.deadline <= streamTime) {
+                expected.put(expiredKey(entry.getKey()), new Expected(entry.getKey(), "EXPIRED", o.version, o.amount,
+                        o.currency, o.customer));
+            }
+        }
+    }
+
+    private static VerificationReport compare(Map<String, Expected> expected, List<Output> outputs, long inputs,
+            long undecodable) {
+        List<String> problems = new ArrayList<>();
+        long wrong = 0;
+        Map<String, List<Output>> actual = new HashMap<>();
+        for (Output out : outputs) {
+            OrderResult r = out.value();
+            if (r == null) {
+                wrong++;
+                note(problems, "undecodable result at partition " + out.partition() + " offset " + out.offset());
+                continue;
+            }
+            String key = r.getStatus().name().equals("EXPIRED") ? expiredKey(r.getOrderId())
+                    : eventKey(r.getOrderId(), r.getLastEventId());
+            actual.computeIfAbsent(key, k -> new ArrayList<>()).add(out);
+        }
+        long missing = 0;
+        long duplicated = 0;
+        for (Map.Entry<String, Expected> entry : expected.entrySet()) {
+            List<Output> copies = actual.remove(entry.getKey());
+            Expected want = entry.getValue();
+            if (copies == null) {
+                missing++;
+                note(problems, "missing " + describe(entry.getKey(), want));
+                continue;
+            }
+            if (copies.size() > 1) {
+                duplicated += copies.size() - 1;
+                note(problems, "duplicated x" + copies.size() + " " + entry.getKey() + " at " + positions(copies));
+            }
+            for (Output got : copies) {
+                String diff = difference(want, got);
+                if (diff != null) {
+                    wrong++;
+                    note(problems, "wrong " + entry.getKey() + " at partition " + got.partition() + " offset "
+                            + got.offset() + ": " + diff);
+                    break;
+                }
+            }
+        }
+        for (Map.Entry<String, List<Output>> extra : actual.entrySet()) {
+            wrong += extra.getValue().size();
+            note(problems, "unexpected result " + extra.getKey() + " at " + positions(extra.getValue())
+                    + " (no input event should have produced it)");
+        }
+        return new VerificationReport(inputs, undecodable, outputs.size(), expected.size(), missing, duplicated, wrong,
+                0, problems);
+    }
+
+    private static String difference(Expected want, Output got) {
+        OrderResult r = got.value();
+        List<String> d = new ArrayList<>();
+        if (!want.orderId().equals(got.key())) {
+            d.add("record key " + got.key() + " != orderId " + want.orderId());
+        }
+        if (!want.status().equals(r.getStatus().name())) {
+            d.add("status " + r.getStatus() + " != " + want.status());
+        }
+        if (want.version() != r.getVersion()) {
+            d.add("version " + r.getVersion() + " != " + want.version());
+        }
+        if (want.amount() != r.getAmountCents()) {
+            d.add("amount " + r.getAmountCents() + " != " + want.amount());
+        }
+        if (!want.currency().equals(r.getCurrency())) {
+            d.add("currency " + r.getCurrency() + " != " + want.currency());
+        }
+        if (!want.customer().equals(r.getCustomerId())) {
+            d.add("customer " + r.getCustomerId() + " != " + want.customer());
+        }
+        return d.isEmpty() ? null : String.join(", ", d);
+    }
+
+    private static String describe(String key, Expected e) {
+        return key + " (status " + e.status() + ", version " + e.version() + ")";
+    }
+
+    private static String positions(List<Output> outs) {
+        List<String> p = new ArrayList<>();
+        for (Output o : outs) {
+            p.add(o.partition() + "@" + o.offset());
+            if (p.size() == 5) {
+                break;
+            }
+        }
+        return p.toString();
+    }
+
+    private static void note(List<String> problems, String line) {
+        if (problems.size() < MAX_PROBLEMS) {
+            problems.add(line);
+        }
+    }
+
+    private static String eventKey(String orderId, String eventId) {
+        return "order " + orderId + " event " + eventId;
+    }
+
+    private static String expiredKey(String orderId) {
+        return "order " + orderId + " EXPIRED";
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static boolean isCurrency(String c) {
+        if (c == null || c.length() != 3) {
+            return false;
+        }
+        for (int i = 0; i < 3; i++) {
+            if (c.charAt(i) < 'A' || c.charAt(i) > 'Z') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

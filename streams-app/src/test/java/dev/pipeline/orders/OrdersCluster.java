@@ -1,0 +1,185 @@
+package dev.pipeline.orders;
+
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.pipeline.kafka.registry.EmbeddedSchemaRegistry;
+import dev.pipeline.kafka.serde.AvroSerde;
+import dev.pipeline.schema.OrderEvent;
+import dev.pipeline.schema.OrderResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * What the orders integration tests share on one broker: the schema registry served over HTTP
+ * (child JVMs use it by URL), topic creation, a paced producer of an {@link OrderLoad}, output
+ * progress and the verifier.
+ */
+final class OrdersCluster implements AutoCloseable {
+    static final int PARTITIONS = 4;
+
+    final String bootstrap;
+    final EmbeddedSchemaRegistry registry;
+    final String registryUrl;
+    private final HttpServer http;
+    private final Admin admin;
+    private final ExecutorService producerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "orders-it-producer"));
+
+    /** Topic names and application id of one run, so runs on one broker do not see each other. */
+    record Names(String prefix) {
+        String orders() {
+            return prefix + "-orders";
+        }
+
+        String processed() {
+            return prefix + "-orders-processed";
+        }
+
+        String dlq() {
+            return prefix + "-dlq";
+        }
+
+        String applicationId() {
+            return prefix + "-app";
+        }
+    }
+
+    OrdersCluster(String bootstrap) {
+        this.bootstrap = bootstrap;
+        this.registry = new EmbeddedSchemaRegistry(bootstrap);
+        try {
+            http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        http.createContext("/registry", registry);
+        http.start();
+        registryUrl = "http://127.0.0.1:" + http.getAddress().getPort() + "/registry";
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    }
+
+    /**
+     * Creates the run's topics and waits until the broker serves every partition as leader. Producing
+     * into a partition the broker does not lead yet gets NOT_LEADER_OR_FOLLOWER, and an idempotent
+     * producer with several batches in flight can then wedge on OUT_OF_ORDER_SEQUENCE_NUMBER (seen
+     * here with 4.3.1). ListOffsets is answered by the partition leader only, so its success is the
+     * signal; the admin client retries NOT_LEADER_OR_FOLLOWER itself.
+     */
+    void createTopics(Names n) throws Exception {
+        List<String> names = List.of(n.orders(), n.processed(), n.dlq());
+        admin.createTopics(names.stream().map(t -> new NewTopic(t, PARTITIONS, (short) 1)).toList())
+                .all().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (String t : names) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                request.put(new TopicPartition(t, p), OffsetSpec.latest());
+            }
+        }
+        await("leaders of " + names).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions().until(() -> admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).size() == request.size());
+    }
+
+    /** Producer settings of the tests: idempotent, one batch in flight so a retry cannot overtake. */
+    Map<String, Object> producerProps() {
+        return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
+                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 65_536);
+    }
+
+    /** Settings of a child {@code run --only orders} for this run (env, as an operator would set them). */
+    Map<String, String> childEnv(Names n, String guarantee, long paymentTimeoutMs) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PIPELINE_DEMO_RATE", "0");
+        env.put("PIPELINE_SCHEMA_REGISTRY_URL", registryUrl);
+        env.put("PIPELINE_TOPIC_ORDERS", n.orders());
+        env.put("PIPELINE_TOPIC_ORDERS_PROCESSED", n.processed());
+        env.put("PIPELINE_TOPIC_DLQ", n.dlq());
+        env.put("PIPELINE_ORDERS_APPLICATION_ID", n.applicationId());
+        env.put("PIPELINE_ORDERS_PROCESSING_GUARANTEE", guarantee);
+        env.put("PIPELINE_ORDERS_PAYMENT_TIMEOUT_MS", Long.toString(paymentTimeoutMs));
+        // static membership: a restarted instance takes its partitions back at once instead of
+        // waiting for the killed member's session to time out
+        env.put("KAFKA_GROUP_INSTANCE_ID", n.applicationId() + "-instance-1");
+        return env;
+    }
+
+    /** Sends the load in the background at about {@code ratePerSecond}; completes when all are acknowledged. */
+    CompletableFuture<Long> produce(String topic, List<OrderLoad.Send> load, long baseMs, int ratePerSecond) {
+        return CompletableFuture.supplyAsync(() -> {
+            Map<String, Object> props = producerProps();
+            long start = System.nanoTime();
+            try (KafkaProducer<String, OrderEvent> producer = new KafkaProducer<>(props, new StringSerializer(),
+                    new AvroSerde<>(registry.client(), OrderEvent.class))) {
+                for (int i = 0; i < load.size(); i++) {
+                    OrderLoad.Send s = load.get(i);
+                    producer.send(new ProducerRecord<>(topic, null, baseMs + s.offsetMs(), s.key(), s.event()));
+                    if (i % 500 == 0) {
+                        // pacing, not waiting for Kafka: stay at the target rate
+                        long due = start + (long) (i * 1e9 / ratePerSecond);
+                        long ahead = due - System.nanoTime();
+                        if (ahead > 0) {
+                            LockSupport.parkNanos(ahead);
+                        }
+                    }
+                }
+                producer.flush();
+            }
+            return (System.nanoTime() - start) / 1_000_000;
+        }, producerThread);
+    }
+
+    /** Records written to the topic so far, committed or not (sum of high watermarks). */
+    long endOffsets(String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        return admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
+                .get(30, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
+    }
+
+    /** Input records not yet committed by the app's consumer group (committed offsets vs. end offsets). */
+    long lag(Names n) throws Exception {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = admin
+                .listConsumerGroupOffsets(n.applicationId()).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        long done = committed.entrySet().stream().filter(e -> e.getKey().topic().equals(n.orders()) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset()).sum();
+        return endOffsets(n.orders()) - done;
+    }
+
+    VerificationReport verify(Names n, long paymentTimeoutMs) {
+        return OrdersVerifier.readAndVerify(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), n.orders(),
+                n.processed(), new AvroSerde<>(registry.client(), OrderEvent.class),
+                new AvroSerde<>(registry.client(), OrderResult.class), paymentTimeoutMs, Duration.ofSeconds(60));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        producerThread.shutdownNow();
+        producerThread.awaitTermination(30, TimeUnit.SECONDS);
+        admin.close();
+        http.stop(0);
+        registry.close();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.pipeline.orders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pipeline.config.ConfigError;
+import dev.pipeline.config.OrdersKeys;
+import dev.pipeline.config.PipelineConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OrdersPipelineConfigTest {
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void shouldDefaultToExactlyOnceV2WithShortCommitsAndLongTransactions() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of())) {
+            assertThat(d.pipeline.streamsProperties())
+                    .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "pipeline-orders")
+                    .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+                    .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100L)
+                    .containsEntry(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 10_000);
+            assertThat(d.pipeline.uncaughtExceptionHandler()).isInstanceOf(OrdersExceptionHandler.class);
+        }
+    }
+
+    @Test
+    void shouldRefuseTransactionTimeoutBelowTenCommitIntervals() {
+        assertThatThrownBy(() -> PipelineConfig.defaults().with(Map.of(OrdersKeys.COMMIT_INTERVAL_MS_CONFIG, 1_000,
+                OrdersKeys.TRANSACTION_TIMEOUT_MS_CONFIG, 5_000)))
+                .isInstanceOf(ConfigError.class)
+                .hasMessageContaining(OrdersKeys.TRANSACTION_TIMEOUT_MS_CONFIG).hasMessageContaining("5000");
+    }
+
+    @Test
+    void shouldRefuseUnknownGuaranteeAndClock() {
+        assertThatThrownBy(() -> PipelineConfig.defaults().with(Map.of(OrdersKeys.PROCESSING_GUARANTEE_CONFIG, "exactly_once")))
+                .isInstanceOf(ConfigError.class).hasMessageContaining("at_least_once");
+        assertThatThrownBy(() -> PipelineConfig.defaults().with(Map.of(OrdersKeys.DEDUP_TTL_CLOCK_CONFIG, "cpu")))
+                .isInstanceOf(ConfigError.class).hasMessageContaining("wall");
+    }
+}

@@ -1,0 +1,357 @@
+package dev.pipeline.orders;
+
+import static dev.pipeline.orders.OrdersDriver.event;
+import static dev.pipeline.orders.OrdersDriver.reason;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipeline.config.OrdersKeys;
+import dev.pipeline.policy.DeadLetters;
+import dev.pipeline.schema.OrderEvent;
+import dev.pipeline.schema.OrderEventType;
+import dev.pipeline.schema.OrderResult;
+import dev.pipeline.schema.OrderStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class OrdersTopologyTest {
+    @TempDir
+    Path stateDir;
+
+    /** The order's status before the event under test, and the events that lead there. */
+    enum Prior {
+        NONE(),
+        CREATED(OrderEventType.CREATED),
+        PAID(OrderEventType.CREATED, OrderEventType.PAID),
+        SHIPPED(OrderEventType.CREATED, OrderEventType.PAID, OrderEventType.SHIPPED),
+        CANCELLED(OrderEventType.CREATED, OrderEventType.CANCELLED);
+
+        final OrderEventType[] path;
+
+        Prior(OrderEventType... path) {
+            this.path = path;
+        }
+    }
+
+    /** Written out by hand from the issue, not derived from the production table. */
+    static Stream<Arguments> everyTransition() {
+        List<Arguments> all = new ArrayList<>();
+        for (Prior prior : Prior.values()) {
+            for (OrderEventType e : OrderEventType.values()) {
+                OrderStatus expected = switch (prior.name() + ">" + e.name()) {
+                    case "NONE>CREATED" -> OrderStatus.CREATED;
+                    case "CREATED>PAID" -> OrderStatus.PAID;
+                    case "CREATED>CANCELLED", "PAID>CANCELLED" -> OrderStatus.CANCELLED;
+                    case "PAID>SHIPPED" -> OrderStatus.SHIPPED;
+                    default -> null;
+                };
+                all.add(Arguments.of(prior, e, expected));
+            }
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0} + {1} -> {2}")
+    @MethodSource("everyTransition")
+    void shouldApplyAllowedAndDeadLetterForbiddenTransitions(Prior prior, OrderEventType type, OrderStatus expected) {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of())) {
+            int i = 0;
+            for (OrderEventType step : prior.path) {
+                d.send(event("e-" + i++, "o-1", step), i);
+            }
+            assertThat(d.readResults()).hasSize(prior.path.length);
+
+            OrderEvent probe = event("probe", "o-1", type);
+            d.send(probe, 100);
+
+            List<OrderResult> results = d.readResults();
+            List<TestRecord<byte[], byte[]>> dlq = d.readDlq();
+            if (expected != null) {
+                assertThat(dlq).isEmpty();
+                assertThat(results).singleElement().satisfies(r -> {
+                    assertThat(r.getStatus()).isEqualTo(expected);
+                    assertThat(r.getVersion()).isEqualTo(prior.path.length + 1);
+                    assertThat(r.getLastEventId()).isEqualTo("probe");
+                    assertThat(r.getAmountCents()).isEqualTo(1_250);
+                });
+            } else {
+                assertThat(results).isEmpty();
+                assertThat(dlq).singleElement().satisfies(r -> {
+                    assertThat(reason(r)).isEqualTo("invalid_transition");
+                    assertThat(DeadLetters.header(r.headers(), DeadLetters.PIPELINE)).isEqualTo("orders");
+                    assertThat(new String(r.key())).isEqualTo("o-1");
+                    // DLQ value = the original event in the pipeline's own wire format
+                    assertThat(d.eventSerde.deserializer().deserialize("orders", r.value())).isEqualTo(probe);
+                });
+            }
+        }
+    }
+
+    @Test
+    void shouldEmitOneResultPerAppliedEventWithVersionAndLastEventId() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of())) {
+            d.send(event("a", "o-1", OrderEventType.CREATED), 1);
+            d.send(event("b", "o-1", OrderEventType.PAID), 2);
+            d.send(event("c", "o-1", OrderEventType.SHIPPED), 3);
+
+            assertThat(d.readResults()).extracting(OrderResult::getStatus, OrderResult::getVersion, OrderResult::getLastEventId)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(OrderStatus.CREATED, 1, "a"),
+                            org.assertj.core.groups.Tuple.tuple(OrderStatus.PAID, 2, "b"),
+                            org.assertj.core.groups.Tuple.tuple(OrderStatus.SHIPPED, 3, "c"));
+        }
+    }
+
+    @Test
+    void shouldSuppressSameEventIdSentTwice() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of())) {
+            OrderEvent created = event("e-1", "o-1", OrderEventType.CREATED);
+            d.send(created, 1);
+            d.send(created, 2);
+
+            assertThat(d.readResults()).hasSize(1);
+            assertThat(d.duplicatesCounted()).isEqualTo(1.0);
+            assertThat(d.readDlq()).as("duplicates are counted, not dead-lettered").isEmpty();
+            d.tick();
+            @SuppressWarnings("unchecked")
+            Map<String, Long> dropped = (Map<String, Long>) d.pipeline.status().get("dropped_by_reason");
+            assertThat(dropped).containsEntry("duplicate", 1L);
+        }
+    }
+
+    @Test
+    void shouldJudgeResendOfRejectedEventAgain() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of())) {
+            OrderEvent paid = event("p", "o-1", OrderEventType.PAID);
+            d.send(paid, 1);
+            d.send(event("c", "o-1", OrderEventType.CREATED), 2);
+            d.send(paid, 3);
+
+            assertThat(d.readResults()).extracting(OrderResult::getStatus).containsExactly(OrderStatus.CREATED, OrderStatus.PAID);
+            assertThat(d.readDlq()).extracting(OrdersDriver::reason).containsExactly("invalid_transition");
+            assertThat(d.duplicatesCounted()).isZero();
+        }
+    }
+
+    @Test
+    void shouldForgetDedupEntriesAfterTtlInStreamTime() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.DEDUP_TTL_MS_CONFIG, 1_000,
+                OrdersKeys.DEDUP_TTL_CLOCK_CONFIG, "stream"))) {
+            OrderEvent created = event("e-1", "o-1", OrderEventType.CREATED);
+            d.send(created, 0);
+            d.send(created, 999);
+            assertThat(d.duplicatesCounted()).as("inside the TTL").isEqualTo(1.0);
+
+            d.advanceWallClock(Duration.ofHours(1));
+            assertThat(d.dedupStore().get("e-1")).as("wall time does not age stream-time entries").isNotNull();
+
+            d.send(event("x-1", "o-2", OrderEventType.CREATED), 1_000); // stream time reaches seen + TTL
+            d.tick();
+            assertThat(d.dedupStore().get("e-1")).as("cleaned by the punctuator").isNull();
+            assertThat(d.dedupStore().get("x-1")).isNotNull();
+
+            d.send(created, 1_001);
+            assertThat(d.duplicatesCounted()).as("no longer a duplicate").isEqualTo(1.0);
+            assertThat(d.readDlq()).as("but the state machine still refuses it").extracting(OrdersDriver::reason)
+                    .containsExactly("invalid_transition");
+            assertThat(d.readResults()).hasSize(2);
+        }
+    }
+
+    @Test
+    void shouldForgetDedupEntriesAfterTtlInWallTime() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.DEDUP_TTL_MS_CONFIG, 10_000,
+                OrdersKeys.DEDUP_TTL_CLOCK_CONFIG, "wall", OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG, 86_400_000))) {
+            OrderEvent created = event("e-1", "o-1", OrderEventType.CREATED);
+            d.send(created, 0);
+            d.send(event("x-1", "o-2", OrderEventType.CREATED), 3_600_000); // stream time moves, wall time does not
+            d.send(created, 3_600_001);
+            assertThat(d.duplicatesCounted()).as("stream time does not age wall-time entries").isEqualTo(1.0);
+
+            d.advanceWallClock(Duration.ofMillis(10_000));
+            assertThat(d.dedupStore().get("e-1")).as("cleaned by the punctuator").isNull();
+
+            d.send(created, 3_600_002);
+            assertThat(d.duplicatesCounted()).isEqualTo(1.0);
+            assertThat(d.readDlq()).extracting(OrdersDriver::reason).containsExactly("invalid_transition");
+        }
+    }
+
+    @Test
+    void shouldCleanAtMostScanMaxDedupEntriesPerTickAndResume() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.DEDUP_TTL_MS_CONFIG, 10,
+                OrdersKeys.DEDUP_SCAN_MAX_CONFIG, 2))) {
+            for (int i = 0; i < 5; i++) {
+                d.send(event("e-" + i, "o-" + i, OrderEventType.CREATED), i);
+            }
+            d.send(event("late", "o-late", OrderEventType.CREATED), 1_000);
+            List<Long> remaining = new ArrayList<>();
+            for (int tick = 0; tick < 4; tick++) {
+                d.tick();
+                remaining.add(count(d.dedupStore()));
+            }
+            // 6 entries, 5 expired; 2 examined per tick: [e-0,e-1] [e-2,e-3] [e-4,late] (wrap)
+            assertThat(remaining).containsExactly(4L, 2L, 1L, 1L);
+            assertThat(d.dedupStore().get("late")).isNotNull();
+            assertThat(d.pipeline.status()).containsKey("dedup_entries");
+        }
+    }
+
+    private static long count(org.apache.kafka.streams.state.KeyValueStore<String, Long> store) {
+        long n = 0;
+        try (var it = store.all()) {
+            for (; it.hasNext(); it.next()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void shouldExpireUnpaidOrderOnceAndDeadLetterLaterPayment() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG, 1_000))) {
+            d.send(event("a-1", "o-a", OrderEventType.CREATED), 0);
+            d.send(event("b-1", "o-b", OrderEventType.CREATED), 500);
+            d.send(event("b-2", "o-b", OrderEventType.PAID), 600);
+            d.tick();
+            assertThat(d.readResults()).extracting(OrderResult::getStatus)
+                    .containsExactly(OrderStatus.CREATED, OrderStatus.CREATED, OrderStatus.PAID);
+
+            d.send(event("c-1", "o-c", OrderEventType.CREATED), 1_000); // stream time reaches o-a's deadline
+            d.tick();
+            d.tick();
+            List<OrderResult> after = d.readResults();
+            assertThat(after).extracting(OrderResult::getOrderId, OrderResult::getStatus).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("o-c", OrderStatus.CREATED),
+                    org.assertj.core.groups.Tuple.tuple("o-a", OrderStatus.EXPIRED));
+            OrderResult expired = after.get(1);
+            assertThat(expired.getVersion()).as("expiry is not an applied event").isEqualTo(1);
+            assertThat(expired.getLastEventId()).isEqualTo("a-1");
+            assertThat(expired.getUpdatedAt().toEpochMilli()).isEqualTo(OrdersDriver.START.toEpochMilli() + 1_000);
+
+            d.send(event("a-2", "o-a", OrderEventType.PAID), 1_100);
+            assertThat(d.readResults()).isEmpty();
+            assertThat(d.readDlq()).extracting(OrdersDriver::reason).containsExactly("expired");
+        }
+    }
+
+    @Test
+    void shouldExpireOnArrivalWhenPunctuatorHasNotRunYet() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG, 1_000))) {
+            d.send(event("a-1", "o-a", OrderEventType.CREATED), 0);
+            d.send(event("a-2", "o-a", OrderEventType.PAID), 1_000); // the payment itself brings stream time to the deadline
+
+            assertThat(d.readResults()).extracting(OrderResult::getStatus)
+                    .containsExactly(OrderStatus.CREATED, OrderStatus.EXPIRED);
+            assertThat(d.readDlq()).extracting(OrdersDriver::reason).containsExactly("expired");
+            d.tick();
+            assertThat(d.readResults()).as("emitted once").isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(OrderEventType.class)
+    void shouldDeadLetterEveryEventAfterExpiryAsExpired(OrderEventType type) {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG, 1_000))) {
+            d.send(event("a-1", "o-a", OrderEventType.CREATED), 0);
+            d.send(event("z-1", "o-z", OrderEventType.CREATED), 5_000);
+            d.tick();
+            d.readResults();
+            d.send(event("late", "o-a", type), 5_001);
+            assertThat(d.readResults()).isEmpty();
+            assertThat(d.readDlq()).extracting(OrdersDriver::reason).containsExactly("expired");
+        }
+    }
+
+    @Test
+    void shouldNotExpirePaidOrCancelledOrders() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG, 1_000))) {
+            d.send(event("a-1", "o-a", OrderEventType.CREATED), 0);
+            d.send(event("a-2", "o-a", OrderEventType.PAID), 10);
+            d.send(event("b-1", "o-b", OrderEventType.CREATED), 0);
+            d.send(event("b-2", "o-b", OrderEventType.CANCELLED), 10);
+            d.send(event("z-1", "o-z", OrderEventType.CREATED), 5_000);
+            d.tick();
+            assertThat(d.readResults()).extracting(OrderResult::getStatus).doesNotContain(OrderStatus.EXPIRED);
+            d.send(event("a-3", "o-a", OrderEventType.SHIPPED), 5_001);
+            assertThat(d.readResults()).extracting(OrderResult::getStatus).containsExactly(OrderStatus.SHIPPED);
+        }
+    }
+
+    @Test
+    void shouldExpireAtMostScanMaxOrdersPerTick() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG, 1_000,
+                OrdersKeys.EXPIRY_SCAN_MAX_CONFIG, 2))) {
+            for (int i = 0; i < 5; i++) {
+                d.send(event("e-" + i, "o-" + i, OrderEventType.CREATED), i);
+            }
+            d.send(event("z", "o-z", OrderEventType.CREATED), 2_000);
+            d.readResults();
+            List<Integer> expiredPerTick = new ArrayList<>();
+            for (int tick = 0; tick < 4; tick++) {
+                d.tick();
+                expiredPerTick.add(d.readResults().size());
+            }
+            assertThat(expiredPerTick).containsExactly(2, 2, 1, 0);
+        }
+    }
+
+    static Stream<Arguments> invalidContent() {
+        return Stream.of(
+                Arguments.of("non-positive amount on CREATED", OrderEvent.newBuilder(event("e", "o-1", OrderEventType.CREATED))
+                        .setAmountCents(0).build(), "o-1"),
+                Arguments.of("lower-case currency", OrderEvent.newBuilder(event("e", "o-1", OrderEventType.CREATED))
+                        .setCurrency("eur").build(), "o-1"),
+                Arguments.of("four-letter currency", OrderEvent.newBuilder(event("e", "o-1", OrderEventType.CREATED))
+                        .setCurrency("EURO").build(), "o-1"),
+                Arguments.of("blank eventId", event(" ", "o-1", OrderEventType.CREATED), "o-1"),
+                Arguments.of("blank orderId", event("e", "", OrderEventType.CREATED), ""),
+                Arguments.of("blank customerId", OrderEvent.newBuilder(event("e", "o-1", OrderEventType.CREATED))
+                        .setCustomerId("").build(), "o-1"),
+                Arguments.of("key is not the orderId", event("e", "o-1", OrderEventType.CREATED), "o-2"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidContent")
+    void shouldDeadLetterInvalidContentAsProcessing(String why, OrderEvent e, String key) {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of())) {
+            d.input.pipeInput(key, e, OrdersDriver.START.toEpochMilli());
+            assertThat(d.readResults()).isEmpty();
+            assertThat(d.readDlq()).singleElement().satisfies(r -> {
+                assertThat(reason(r)).isEqualTo("processing");
+                assertThat(DeadLetters.header(r.headers(), DeadLetters.MESSAGE)).isNotBlank();
+                assertThat(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("orders");
+                assertThat(d.eventSerde.deserializer().deserialize("orders", r.value())).isEqualTo(e);
+            });
+        }
+    }
+
+    @Test
+    void shouldKeepLedgerBalancedAndReportItInStatus() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG, 1_000))) {
+            d.send(event("a-1", "o-a", OrderEventType.CREATED), 0);   // out
+            d.send(event("a-1", "o-a", OrderEventType.CREATED), 1);   // duplicate
+            d.send(event("a-2", "o-a", OrderEventType.SHIPPED), 2);   // invalid_transition
+            d.send(OrderEvent.newBuilder(event("b-1", "o-b", OrderEventType.CREATED)).setCurrency("x").build(), 3); // processing
+            d.send(event("c-1", "o-c", OrderEventType.CREATED), 4);   // out
+            d.send(event("c-2", "o-c", OrderEventType.PAID), 5_000);  // expired (+ EXPIRED results, not counted)
+            d.tick();
+
+            Map<String, Object> status = d.pipeline.status();
+            assertThat(status).containsEntry("records_in", 6L).containsEntry("records_out", 2L)
+                    .containsEntry("dlq", 3L).containsEntry("dropped", 1L).containsEntry("buffered", 0L);
+            assertThat(status.get("conservation")).asString().contains("holds=true", "imbalance=0");
+            assertThat(status).containsEntry("processing_guarantee", "exactly_once_v2");
+        }
+    }
+}
