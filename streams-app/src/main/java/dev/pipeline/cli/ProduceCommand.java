@@ -1,6 +1,8 @@
 package dev.pipeline.cli;
 
 import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.config.CoreKeys;
+import dev.pipeline.kafka.TopicProvisioner;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.load.BuiltInMalformedRecords;
 import dev.pipeline.load.LoadClock;
@@ -12,9 +14,12 @@ import dev.pipeline.load.LoadProgress;
 import dev.pipeline.load.LoadSerdes;
 import dev.pipeline.load.LoadSummary;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,7 +30,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = {"Load generator: produce LogEvents (to the logs input topic) or OrderEvents (to the orders "
                 + "topic) in the Confluent Avro wire format, paced by a token bucket, with duplicates and malformed "
-                + "records on demand. Prints progress and a summary; exits 1 if any send failed.",
+                + "records on demand. Creates the topic if it is missing. Prints progress and a summary; exits 1 if any send failed.",
             "Without --bootstrap-servers it produces to localhost:9092 (the default port of 'broker')."})
 public final class ProduceCommand implements Callable<Integer> {
     static final String DEFAULT_BOOTSTRAP = "localhost:9092";
@@ -73,6 +78,12 @@ public final class ProduceCommand implements Callable<Integer> {
             return Main.EXIT_BAD_CONFIG;
         }
         String topic = kind.topic(Topics.from(config));
+        try {
+            ensureTopic(config, clientProps, topic);
+        } catch (TopicProvisioner.ProvisioningException e) {
+            System.err.println("Error: " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
         System.err.printf("Producing %d %s events to '%s' at %s (schema registry %s)%n", options.count(), kind.label(), topic,
                 clientProps.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG), LoadSerdes.registryUrl(config));
         LoadSummary summary;
@@ -85,6 +96,18 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         System.out.println(summary.line());
         return summary.failed() > 0 || summary.acked() < summary.sent() ? Main.EXIT_FAILURE : Main.EXIT_OK;
+    }
+
+    /** Creates the input topic as {@code run} would (topic.partitions, topic.replication.factor) if it is missing. */
+    private static void ensureTopic(PipelineConfig config, Map<String, String> clientProps, String topic) {
+        int timeout = config.getInt(CoreKeys.ADMIN_TIMEOUT_MS_CONFIG);
+        Map<String, Object> adminProps = new HashMap<>(clientProps);
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeout, 10_000));
+        try (Admin admin = Admin.create(adminProps)) {
+            TopicProvisioner.ensure(admin, List.of(new TopicProvisioner.Spec(topic, config.getInt(CoreKeys.TOPIC_PARTITIONS_CONFIG),
+                    config.getShort(CoreKeys.TOPIC_REPLICATION_FACTOR_CONFIG), false)), timeout);
+        }
     }
 
     static final class Kinds extends java.util.ArrayList<String> {
