@@ -7,7 +7,7 @@ import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.registry.SchemaRegistryClient;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
-import dev.pipeline.load.BuiltInMalformedRecords;
+import dev.pipeline.load.MalformedRecords;
 import dev.pipeline.load.LoadClock;
 import dev.pipeline.load.LoadGenerator;
 import dev.pipeline.load.LoadKind;
@@ -194,7 +194,7 @@ public final class BenchEnvironment implements AutoCloseable {
         try (KafkaProducer<byte[], byte[]> producer = LoadProducers.create(config.kafkaClientProps(), freshName("preload"))) {
             producer.partitionsFor(topic);
             s = LoadGenerator.of(producer, topic, kind.generator(seed, options.keys(), System::currentTimeMillis),
-                    serdes, new BuiltInMalformedRecords(), options, LoadClock.SYSTEM).run(LoadProgress.NONE);
+                    serdes, MalformedRecords.NONE, options, LoadClock.SYSTEM).run(LoadProgress.NONE);
         }
         if (s.acked() != count) {
             throw new IllegalStateException("preloading " + topic + " failed: " + s.line());

@@ -4,7 +4,7 @@ import dev.pipeline.app.PipelineContext;
 import dev.pipeline.app.StreamsPipeline;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.kafka.Topics;
-import dev.pipeline.load.BuiltInMalformedRecords;
+import dev.pipeline.load.MalformedRecords;
 import dev.pipeline.load.LoadClock;
 import dev.pipeline.load.LoadGenerator;
 import dev.pipeline.load.LoadKind;
@@ -78,8 +78,9 @@ final class OrderLatencyScenario implements Scenario {
     private Measurement measure(BenchEnvironment env, BenchOptions options) throws Exception {
         Topics topics = PipelineScenario.freshTopics(env, options.partitions());
         PipelineConfig config = PipelineScenario.configFor(env, topics, Map.of());
-        StreamsPipeline p = pipeline.create(new PipelineContext(config, topics, env.serdes(), PipelineMetrics.inMemory()));
-        KafkaStreams streams = new KafkaStreams(p.topology(), PipelineScenario.streamsProps(env, p, Guarantee.EOS));
+        PipelineMetrics metrics = PipelineMetrics.inMemory();
+        StreamsPipeline p = pipeline.create(new PipelineContext(config, topics, env.serdes(), metrics));
+        KafkaStreams streams = new KafkaStreams(p.topology(), PipelineScenario.streamsProps(env, p, config, metrics, Guarantee.EOS));
         ExecutorService producerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-latency-producer"));
         Map<String, Object> consumerProps = env.consumerProps(env.freshName("latency"));
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -95,7 +96,7 @@ final class OrderLatencyScenario implements Scenario {
             LoadOptions load = new LoadOptions(count, options.latencyRate(), 0, 0, LoadKind.ORDERS.defaultKeys(), 10_000, 7);
             LoadGenerator<?> gen = LoadGenerator.of(producer, topics.orders(),
                     LoadKind.ORDERS.generator(load.seed(), load.keys(), System::currentTimeMillis), env.serdes(),
-                    new BuiltInMalformedRecords(), load, LoadClock.SYSTEM);
+                    MalformedRecords.NONE, load, LoadClock.SYSTEM);
             long t0 = System.nanoTime();
             CompletableFuture<LoadSummary> sent = CompletableFuture.supplyAsync(() -> {
                 try {

@@ -8,6 +8,7 @@ import dev.pipeline.kafka.Topics;
 import dev.pipeline.load.LoadKind;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.ExceptionHandling;
 import io.micrometer.core.instrument.Gauge;
 import java.util.HashMap;
 import java.util.List;
@@ -72,7 +73,7 @@ final class PipelineScenario implements Scenario {
         return runId -> {
             PipelineMetrics metrics = PipelineMetrics.inMemory();
             StreamsPipeline p = pipeline.create(new PipelineContext(config, topics, env.serdes(), metrics));
-            Properties props = streamsProps(env, p, guarantee);
+            Properties props = streamsProps(env, p, config, metrics, guarantee);
             BufferSampler sampler = new BufferSampler(metrics, p.name());
             return StreamsTimer.run(p.topology(), props, options.records(), StreamsScenario.runTimeout(options), sampler, Map.of());
         };
@@ -96,12 +97,18 @@ final class PipelineScenario implements Scenario {
         return env.config().with(m);
     }
 
-    /** The pipeline's own settings, then the bench's: fresh application id, the scenario's guarantee, the shared commit interval. */
-    static Properties streamsProps(BenchEnvironment env, StreamsPipeline p, Guarantee guarantee) {
+    /**
+     * As {@code run} configures it (the pipeline's own settings, then the exception handlers with
+     * the dead-letter topic), then the bench's: fresh application id, the scenario's guarantee,
+     * the shared commit interval.
+     */
+    static Properties streamsProps(BenchEnvironment env, StreamsPipeline p, PipelineConfig config, PipelineMetrics metrics,
+            Guarantee guarantee) {
         Properties base = env.streamsProps(env.freshName(p.name()), guarantee);
         Properties props = new Properties();
         props.putAll(base);
         props.putAll(p.streamsProperties());
+        props.putAll(ExceptionHandling.streamsProperties(p.name(), config, metrics));
         for (String k : List.of(StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
                 StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, StreamsConfig.STATE_DIR_CONFIG, StreamsConfig.NUM_STREAM_THREADS_CONFIG)) {
             props.put(k, base.get(k));

@@ -1,10 +1,11 @@
 package dev.pipeline.cli;
 
-import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.config.CoreKeys;
+import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.TopicProvisioner;
 import dev.pipeline.kafka.Topics;
-import dev.pipeline.load.BuiltInMalformedRecords;
+import dev.pipeline.load.CorpusMalformedRecords;
 import dev.pipeline.load.LoadClock;
 import dev.pipeline.load.LoadGenerator;
 import dev.pipeline.load.LoadKind;
@@ -13,6 +14,7 @@ import dev.pipeline.load.LoadProducers;
 import dev.pipeline.load.LoadProgress;
 import dev.pipeline.load.LoadSerdes;
 import dev.pipeline.load.LoadSummary;
+import dev.pipeline.load.MalformedRecords;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +79,8 @@ public final class ProduceCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return Main.EXIT_BAD_CONFIG;
         }
-        String topic = kind.topic(Topics.from(config));
+        Topics topics = Topics.from(config);
+        String topic = kind.topic(topics);
         try {
             ensureTopic(config, clientProps, topic);
         } catch (TopicProvisioner.ProvisioningException e) {
@@ -89,9 +92,11 @@ public final class ProduceCommand implements Callable<Integer> {
         LoadSummary summary;
         try (KafkaProducer<byte[], byte[]> producer = LoadProducers.create(clientProps, "pipeline-produce-" + kind.label());
              LoadProgress progress = LoadProgress.forConsole("produce " + kind.label(), options.count(), System.err, 2)) {
+            SerdeFactory serdes = LoadSerdes.fromConfig(config);
             LoadGenerator<?> generator = LoadGenerator.of(producer, topic,
-                    kind.generator(options.seed(), options.keys(), System::currentTimeMillis), LoadSerdes.fromConfig(config),
-                    new BuiltInMalformedRecords(), options, LoadClock.SYSTEM);
+                    kind.generator(options.seed(), options.keys(), System::currentTimeMillis), serdes,
+                    options.malformed() > 0 ? CorpusMalformedRecords.forKind(kind, topics, serdes) : MalformedRecords.NONE,
+                    options, LoadClock.SYSTEM);
             summary = generator.run(progress);
         }
         System.out.println(summary.line());

@@ -54,7 +54,7 @@ public final class DemoLoad implements AutoCloseable {
                         kind == LoadKind.LOGS ? 12 : 200, IN_FLIGHT, seed + kind.ordinal());
                 demo.launch(kind, LoadGenerator.of(demo.producer, kind.topic(topics),
                         kind.generator(options.seed(), options.keys(), System::currentTimeMillis), serdes,
-                        new BuiltInMalformedRecords(), options, LoadClock.SYSTEM));
+                        CorpusMalformedRecords.forKind(kind, topics, serdes), options, LoadClock.SYSTEM));
             }
         } catch (RuntimeException e) {
             demo.close();

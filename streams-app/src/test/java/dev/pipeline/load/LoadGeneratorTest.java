@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.schema.LogEvent;
@@ -44,14 +45,12 @@ class LoadGeneratorTest {
         int repeated = 0;
         Set<String> seen = new HashSet<>();
         for (ProducerRecord<byte[], byte[]> r : producer.history()) {
-            LogEvent e;
-            try {
-                e = serde.deserialize("logs-raw", r.value());
-            } catch (RuntimeException ex) {
+            LogEvent e = MalformedCheck.validOrNull(serde, "logs-raw", r.key(), r.value());
+            if (e == null) {
                 bad++;
-                continue;
+            } else {
+                repeated += seen.add(e.getEventId()) ? 0 : 1;
             }
-            repeated += seen.add(e.getEventId()) ? 0 : 1;
         }
         assertThat(bad).isEqualTo(s.malformed());
         assertThat(repeated).isEqualTo(s.duplicates());
@@ -126,6 +125,7 @@ class LoadGeneratorTest {
 
     private LoadGenerator<LogEvent> generator(MockProducer<byte[], byte[]> producer, LoadOptions options, LoadClock clock) {
         return new LoadGenerator<>(producer, "logs-raw", new LogEventGenerator(options.seed(), options.keys(), () -> 0L),
-                serde, new BuiltInMalformedRecords(), options, clock);
+                serde, new CorpusMalformedRecords(LoadKind.LOGS, Topics.defaults(), SchemaRegistryClients.mock(SCOPE)::register,
+                        System.currentTimeMillis()), options, clock);
     }
 }
