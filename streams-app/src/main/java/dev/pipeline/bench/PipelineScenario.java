@@ -9,6 +9,7 @@ import dev.pipeline.load.LoadKind;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.ExceptionHandling;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.apache.kafka.streams.StreamsConfig;
 final class PipelineScenario implements Scenario {
     static final String BUFFER_PEAK_BYTES = "bufferPeakBytes";
     static final String BUFFER_CAP_BYTES = "bufferCapBytes";
+    static final String DROPPED = "droppedRecords";
 
     private final String name;
     private final PipelineRef pipeline;
@@ -116,7 +118,7 @@ final class PipelineScenario implements Scenario {
         return props;
     }
 
-    /** Peak of {@code pipeline_buffer_bytes} and its cap, when the pipeline has them. */
+    /** Peak of {@code pipeline_buffer_bytes}, its cap, and the records dropped (any reason), when the pipeline has them. */
     static final class BufferSampler implements StreamsTimer.ExtrasSampler {
         private final PipelineMetrics metrics;
         private final String pipeline;
@@ -143,6 +145,11 @@ final class PipelineScenario implements Scenario {
         @Override
         public Map<String, Double> extras() {
             Map<String, Double> m = new HashMap<>();
+            double dropped = metrics.registry().find(MetricNames.DROPPED_RECORDS).tag(MetricNames.TAG_PIPELINE, pipeline)
+                    .counters().stream().mapToDouble(Counter::count).sum();
+            if (dropped > 0) {
+                m.put(DROPPED, dropped);
+            }
             if (peak >= 0) {
                 m.put(BUFFER_PEAK_BYTES, peak);
             }

@@ -16,8 +16,15 @@ public final class Scenarios {
     static final String ORDERS_ALOS = "ours: orders ALOS";
     static final String ORDERS_EOS = "ours: orders EOS";
 
-    /** Config keys of the logs pipeline (issue 4) for the drop-path scenario. */
-    static final String LOGS_OVERFLOW_POLICY = "logs.buffer.overflow.policy";
+    /**
+     * The drop-path scenario: the logs pipeline's external sink never answers and its buffer is
+     * small, so the in-flight window and then the buffer fill within the first records and most
+     * of the run goes through DROP_NEWEST (counted, dead-lettered). Keys of the logs pipeline.
+     */
+    static final Map<String, String> STALLED_SINK_SETTINGS = Map.of(
+            "logs.buffer.overflow.policy", "DROP_NEWEST",
+            "logs.buffer.max.records", "2000",
+            "logs.buffer.max.bytes", String.valueOf(512 * 1024));
     static final String LOGS_SINK_URL = "logs.sink.http.url";
 
     private Scenarios() {}
@@ -32,9 +39,15 @@ public final class Scenarios {
                 StreamsScenario.dslWindowedCount(),
                 new PipelineScenario(LOGS, PipelineRef.LOGS, LoadKind.LOGS, Guarantee.ALOS, env -> Map.of()),
                 new PipelineScenario(LOGS_DROP_NEWEST, PipelineRef.LOGS, LoadKind.LOGS, Guarantee.ALOS,
-                        env -> Map.of(LOGS_OVERFLOW_POLICY, "DROP_NEWEST", LOGS_SINK_URL, env.stalledSinkUrl())),
+                        env -> with(STALLED_SINK_SETTINGS, LOGS_SINK_URL, env.stalledSinkUrl())),
                 new PipelineScenario(ORDERS_ALOS, PipelineRef.ORDERS, LoadKind.ORDERS, Guarantee.ALOS, env -> Map.of()),
                 new PipelineScenario(ORDERS_EOS, PipelineRef.ORDERS, LoadKind.ORDERS, Guarantee.EOS, env -> Map.of()),
                 new OrderLatencyScenario(PipelineRef.ORDERS));
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String key, String value) {
+        Map<String, String> m = new java.util.HashMap<>(base);
+        m.put(key, value);
+        return m;
     }
 }
