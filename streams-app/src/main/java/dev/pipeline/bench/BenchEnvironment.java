@@ -49,8 +49,11 @@ import org.apache.kafka.streams.StreamsConfig;
  * {@link #prefix()} and is deleted after the scenario.
  */
 public final class BenchEnvironment implements AutoCloseable {
-    /** Commit interval of every Streams scenario, ALOS and EOS alike, so they pay the same commit cost. */
-    public static final int COMMIT_INTERVAL_MS = 100;
+    /**
+     * Commit interval of every Streams scenario, ALOS and EOS alike, so they pay the same commit
+     * cost (EOS's default; ALOS defaults to 30 s). {@code --set commit.interval.ms=N} changes it for all.
+     */
+    public static final int DEFAULT_COMMIT_INTERVAL_MS = 100;
 
     private final EmbeddedKafkaBroker broker;
     private final Path workDir;
@@ -221,13 +224,18 @@ public final class BenchEnvironment implements AutoCloseable {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.STATE_DIR_CONFIG, workDir.resolve("streams").toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
                 guarantee == Scenario.Guarantee.EOS ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         return p;
+    }
+
+    public long commitIntervalMs() {
+        String given = config.kafkaClientProps().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+        return given == null ? DEFAULT_COMMIT_INTERVAL_MS : Long.parseLong(given.trim());
     }
 
     /** URL of a local HTTP endpoint that accepts connections and never answers (a stalled sink). */

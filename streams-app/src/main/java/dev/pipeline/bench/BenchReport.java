@@ -20,10 +20,11 @@ import java.util.TreeMap;
  * no ratio.
  */
 public record BenchReport(String date, String command, MachineInfo machine, String loadAverageAtEnd,
-        long peakRssBytes, String broker, BenchOptions options, List<ScenarioResult> scenarios, List<Goal> goals) {
+        long peakRssBytes, String broker, BenchOptions options, long commitIntervalMs, List<ScenarioResult> scenarios,
+        List<Goal> goals) {
 
     public static BenchReport of(String command, MachineInfo machine, String broker, BenchOptions options,
-            List<ScenarioResult> results) {
+            long commitIntervalMs, List<ScenarioResult> results) {
         ScenarioResult ptAlos = find(results, StreamsScenario.PASSTHROUGH_ALOS);
         ScenarioResult ptEos = find(results, StreamsScenario.PASSTHROUGH_EOS);
         ScenarioResult dsl = find(results, StreamsScenario.DSL_COUNT);
@@ -37,7 +38,7 @@ public record BenchReport(String date, String command, MachineInfo machine, Stri
             withRatios.add(r.withRatios(ratio(r, pt), ratio(r, dsl)));
         }
         return new BenchReport(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), command, machine,
-                MachineInfo.currentLoadAverage(), MachineInfo.peakRssBytes(), broker, options, withRatios,
+                MachineInfo.currentLoadAverage(), MachineInfo.peakRssBytes(), broker, options, commitIntervalMs, withRatios,
                 Goal.evaluate(withRatios, options));
     }
 
@@ -68,8 +69,9 @@ public record BenchReport(String date, String command, MachineInfo machine, Stri
                 machine.loadAverage(), loadAverageAtEnd));
         sb.append(String.format(Locale.ROOT, "process: peak RSS %.0f MiB (VmHWM), max heap %.0f MiB; broker: %s%n",
                 peakRssBytes / (1024.0 * 1024), machine.maxHeapBytes() / (1024.0 * 1024), broker));
-        sb.append(String.format(Locale.ROOT, "runs: %d measured (median) after %d warm-up, %,d records each, %d partitions%n",
-                options.runs(), options.warmups(), options.records(), options.partitions()));
+        sb.append(String.format(Locale.ROOT,
+                "runs: %d measured (median) after %d warm-up, %,d records each, %d partitions, one stream thread, commit.interval.ms=%d%n",
+                options.runs(), options.warmups(), options.records(), options.partitions(), commitIntervalMs));
         sb.append("goals (reported, not asserted):\n");
         for (Goal g : goals) {
             sb.append(String.format(Locale.ROOT, "  %-13s %s: %s%n", g.status(), g.goal(), g.detail()));

@@ -79,7 +79,7 @@ class BenchIT {
                     new PipelineScenario("not built", PipelineRef.named("dev.pipeline.nope.NopePipeline"), LoadKind.LOGS,
                             Scenario.Guarantee.ALOS, e -> Map.of())));
         }
-        BenchReport report = BenchReport.of("test", MachineInfo.current(), "test broker", options, results);
+        BenchReport report = BenchReport.of("test", MachineInfo.current(), "test broker", options, 100, results);
 
         ScenarioResult ours = report.scenarios().get(1);
         // the clock stops when Streams' process-total reaches the input size: it must count records, not calls
