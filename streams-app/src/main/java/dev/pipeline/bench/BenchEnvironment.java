@@ -8,6 +8,7 @@ import dev.pipeline.kafka.registry.SchemaRegistryClient;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.load.MalformedRecords;
+import dev.pipeline.load.TopicReadiness;
 import dev.pipeline.load.LoadClock;
 import dev.pipeline.load.LoadGenerator;
 import dev.pipeline.load.LoadKind;
@@ -33,8 +34,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.Serde;
@@ -143,36 +142,9 @@ public final class BenchEnvironment implements AutoCloseable {
                 java.util.Optional.empty())).toList();
         try {
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-            awaitLeaders(names, partitions);
+            TopicReadiness.await(admin, names, 30_000);
         } catch (Exception e) {
             throw new IllegalStateException("creating bench topics " + names + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * A partition the controller has assigned may not be served by its leader yet; an idempotent
-     * producer's first batches then earn NOT_LEADER and OUT_OF_ORDER_SEQUENCE retries until
-     * delivery times out. Listing offsets is answered by the leader itself (the admin client
-     * retries until it is), so it returns once every partition is really ready.
-     */
-    private void awaitLeaders(Collection<String> names, int partitions) throws Exception {
-        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-        for (String n : names) {
-            for (int p = 0; p < partitions; p++) {
-                specs.put(new TopicPartition(n, p), OffsetSpec.latest());
-            }
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                admin.listOffsets(specs).all().get(30, TimeUnit.SECONDS);
-                return;
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // metadata not propagated yet
-            }
         }
     }
 

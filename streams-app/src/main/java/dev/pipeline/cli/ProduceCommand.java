@@ -15,6 +15,7 @@ import dev.pipeline.load.LoadProgress;
 import dev.pipeline.load.LoadSerdes;
 import dev.pipeline.load.LoadSummary;
 import dev.pipeline.load.MalformedRecords;
+import dev.pipeline.load.TopicReadiness;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,8 +104,12 @@ public final class ProduceCommand implements Callable<Integer> {
         return summary.failed() > 0 || summary.acked() < summary.sent() ? Main.EXIT_FAILURE : Main.EXIT_OK;
     }
 
-    /** Creates the input topic as {@code run} would (topic.partitions, topic.replication.factor) if it is missing. */
-    private static void ensureTopic(PipelineConfig config, Map<String, String> clientProps, String topic) {
+    /**
+     * Creates the input topic as {@code run} would (topic.partitions, topic.replication.factor) if
+     * it is missing, and waits until its partitions take writes.
+     */
+    private static void ensureTopic(PipelineConfig config, Map<String, String> clientProps, String topic)
+            throws InterruptedException {
         int timeout = config.getInt(CoreKeys.ADMIN_TIMEOUT_MS_CONFIG);
         Map<String, Object> adminProps = new HashMap<>(clientProps);
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
@@ -112,6 +117,10 @@ public final class ProduceCommand implements Callable<Integer> {
         try (Admin admin = Admin.create(adminProps)) {
             TopicProvisioner.ensure(admin, List.of(new TopicProvisioner.Spec(topic, config.getInt(CoreKeys.TOPIC_PARTITIONS_CONFIG),
                     config.getShort(CoreKeys.TOPIC_REPLICATION_FACTOR_CONFIG), false)), timeout);
+            TopicReadiness.await(admin, List.of(topic), timeout);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new TopicProvisioner.ProvisioningException("topic " + topic + " did not become writable within "
+                    + timeout + " ms", e);
         }
     }
 

@@ -5,7 +5,10 @@ import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +26,7 @@ public final class DemoLoad implements AutoCloseable {
     static final double MALFORMED = 0.002;
     private static final int IN_FLIGHT = 1_000;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final List<LoadGenerator<?>> generators = new ArrayList<>();
@@ -46,6 +50,7 @@ public final class DemoLoad implements AutoCloseable {
         if (ratePerSecond <= 0) {
             return new DemoLoad(null);
         }
+        awaitWritable(config, topics);
         DemoLoad demo = new DemoLoad(LoadProducers.create(config.kafkaClientProps(), "pipeline-demo-load"));
         try {
             long seed = System.nanoTime();
@@ -62,6 +67,18 @@ public final class DemoLoad implements AutoCloseable {
         }
         LOG.info("Demo load: {} records/s to each of {} and {}", ratePerSecond, topics.logsRaw(), topics.orders());
         return demo;
+    }
+
+    /** Topics the app has just created may not take writes yet (see {@link TopicReadiness}). */
+    private static void awaitWritable(PipelineConfig config, Topics topics) {
+        try (Admin admin = Admin.create(new HashMap<>(config.kafkaClientProps()))) {
+            TopicReadiness.await(admin, List.of(topics.logsRaw(), topics.orders()), READY_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the input topics", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("demo load: input topics not writable: " + e.getMessage(), e);
+        }
     }
 
     private void launch(LoadKind kind, LoadGenerator<?> generator) {
