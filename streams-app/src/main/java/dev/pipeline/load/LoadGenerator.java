@@ -70,6 +70,8 @@ public final class LoadGenerator<V extends SpecificRecord> {
      *     made still complete in the producer
      */
     public LoadSummary run(LoadProgress progress) throws InterruptedException {
+        // connect and fetch the topic's metadata before the clock starts (bounded by max.block.ms)
+        producer.partitionsFor(topic);
         stats.start(clock.nanoTime());
         long lastProgress = clock.nanoTime();
         for (long i = 0; i < options.count() && !stopped; i++) {

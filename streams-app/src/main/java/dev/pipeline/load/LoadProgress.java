@@ -2,6 +2,7 @@ package dev.pipeline.load;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -21,20 +22,27 @@ public interface LoadProgress extends AutoCloseable {
         return System.console() != null ? bar(label, total, out) : lines(out, plainEverySeconds);
     }
 
+    /** The bar starts with the first update, so set-up time (registry, topic, metadata) is not in its rate. */
     static LoadProgress bar(String label, long total, PrintStream out) {
-        ProgressBar bar = new ProgressBarBuilder().setTaskName(label).setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(out))
-                .showSpeed().setUnit(" rec", 1).build();
         return new LoadProgress() {
+            private ProgressBar bar;
+
             @Override
             public void update(LoadSummary s) {
+                if (bar == null) {
+                    bar = new ProgressBarBuilder().setTaskName(label).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                            .setConsumer(new ConsoleProgressBarConsumer(out)).showSpeed().setUnit(" rec", 1).build();
+                }
                 bar.stepTo(s.fresh());
                 bar.setExtraMessage(" acked " + s.acked() + (s.failed() > 0 ? " FAILED " + s.failed() : ""));
             }
 
             @Override
             public void close() {
-                bar.close();
+                if (bar != null) {
+                    bar.refresh();
+                    bar.close();
+                }
             }
         };
     }
