@@ -103,10 +103,24 @@ class MalformedToDeadLetterIT {
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
                 List<ConsumerRecord<byte[], byte[]>> dlq = readAll(broker, topics.dlq(), "read_committed");
                 long badInput = dlq.stream().filter(r -> BAD_INPUT_REASONS.contains(DeadLetters.header(r.headers(), DeadLetters.REASON))).count();
-                assertThat(badInput).isEqualTo(malformed);
+                assertThat(badInput).as("dead letters by reason %s, by key %s; malformed input by key %s",
+                        countBy(dlq, r -> DeadLetters.header(r.headers(), DeadLetters.REASON)), countBy(dlq, MalformedToDeadLetterIT::key),
+                        countBy(readAll(broker, input, "read_uncommitted").stream()
+                                .filter(r -> MalformedCheck.validOrNull(serde(kind), input, r.key(), r.value()) == null).toList(),
+                                MalformedToDeadLetterIT::key)).isEqualTo(malformed);
             });
             assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
         }
+    }
+
+    private static Map<String, Long> countBy(List<ConsumerRecord<byte[], byte[]>> records,
+            java.util.function.Function<ConsumerRecord<byte[], byte[]>, String> by) {
+        return records.stream().collect(java.util.stream.Collectors.groupingBy(r -> String.valueOf(by.apply(r)),
+                java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+    }
+
+    private static String key(ConsumerRecord<byte[], byte[]> r) {
+        return r.key() == null ? "<null>" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static SerdeFactory serdes() {
