@@ -1,0 +1,162 @@
+package dev.pipeline.bench;
+
+import dev.pipeline.app.PipelineContext;
+import dev.pipeline.app.StreamsPipeline;
+import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.kafka.Topics;
+import dev.pipeline.load.MalformedRecords;
+import dev.pipeline.load.LoadClock;
+import dev.pipeline.load.LoadGenerator;
+import dev.pipeline.load.LoadKind;
+import dev.pipeline.load.LoadOptions;
+import dev.pipeline.load.LoadProducers;
+import dev.pipeline.load.LoadProgress;
+import dev.pipeline.load.LoadSummary;
+import dev.pipeline.observe.PipelineMetrics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * Produce-to-result latency of the order pipeline (EOS) at a fixed offered rate: a paced
+ * generator writes orders while a {@code read_committed} consumer reads the results; latency is
+ * the consumer's wall clock minus the result's record timestamp, which Kafka Streams carries over
+ * from the input record the producer stamped at send time (millisecond resolution, one clock).
+ */
+final class OrderLatencyScenario implements Scenario {
+    static final String NAME = "ours: order latency EOS";
+    static final String P50 = "latencyP50Ms";
+    static final String P95 = "latencyP95Ms";
+    static final String P99 = "latencyP99Ms";
+    static final String OFFERED = "offeredRate";
+    static final String ACHIEVED_INPUT = "achievedInputRate";
+    private static final Duration QUIET = Duration.ofSeconds(3);
+
+    private final PipelineRef pipeline;
+
+    OrderLatencyScenario(PipelineRef pipeline) {
+        this.pipeline = pipeline;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String group() {
+        return "latency";
+    }
+
+    @Override
+    public Guarantee guarantee() {
+        return Guarantee.EOS;
+    }
+
+    @Override
+    public Optional<String> unavailable() {
+        return pipeline.missing();
+    }
+
+    @Override
+    public Run prepare(BenchEnvironment env, BenchOptions options) {
+        return runId -> measure(env, options);
+    }
+
+    private Measurement measure(BenchEnvironment env, BenchOptions options) throws Exception {
+        Topics topics = PipelineScenario.freshTopics(env, options.partitions());
+        PipelineConfig config = PipelineScenario.configFor(env, topics, Map.of());
+        PipelineMetrics metrics = PipelineMetrics.inMemory();
+        StreamsPipeline p = pipeline.create(new PipelineContext(config, topics, env.serdes(), metrics));
+        KafkaStreams streams = new KafkaStreams(p.topology(), PipelineScenario.streamsProps(env, p, config, metrics, Guarantee.EOS));
+        ExecutorService producerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-latency-producer"));
+        Map<String, Object> consumerProps = env.consumerProps(env.freshName("latency"));
+        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaProducer<byte[], byte[]> producer = LoadProducers.create(env.config().kafkaClientProps(), env.freshName("latency"));
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
+                     new ByteArrayDeserializer())) {
+            streams.start();
+            awaitRunning(streams, Duration.ofSeconds(60));
+            ClientScenarios.assignFromStart(consumer, topics.ordersProcessed());
+            consumer.poll(Duration.ofMillis(100)); // join and fetch metadata before the clock starts
+
+            long count = (long) options.latencyRate() * options.latencySeconds();
+            LoadOptions load = new LoadOptions(count, options.latencyRate(), 0, 0, LoadKind.ORDERS.defaultKeys(), 10_000, 7);
+            LoadGenerator<?> gen = LoadGenerator.of(producer, topics.orders(),
+                    LoadKind.ORDERS.generator(load.seed(), load.keys(), System::currentTimeMillis), env.serdes(),
+                    MalformedRecords.NONE, load, LoadClock.SYSTEM);
+            long t0 = System.nanoTime();
+            CompletableFuture<LoadSummary> sent = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return gen.run(LoadProgress.NONE);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }, producerThread);
+
+            Histogram latencyMs = new Histogram(3_600_000L, 3);
+            long lastOutput = System.nanoTime();
+            long deadline = t0 + Duration.ofSeconds(options.latencySeconds() * 3L + 60).toNanos();
+            while (true) {
+                List<ConsumerRecord<byte[], byte[]>> batch = new java.util.ArrayList<>();
+                consumer.poll(Duration.ofMillis(50)).forEach(batch::add);
+                long nowMs = System.currentTimeMillis();
+                for (ConsumerRecord<byte[], byte[]> r : batch) {
+                    latencyMs.recordValue(Math.max(0, Math.min(3_600_000L, nowMs - r.timestamp())));
+                }
+                long now = System.nanoTime();
+                if (!batch.isEmpty()) {
+                    lastOutput = now;
+                }
+                if (sent.isDone() && now - lastOutput > QUIET.toNanos()) {
+                    break;
+                }
+                if (now > deadline) {
+                    throw new IllegalStateException("order latency run did not finish in time: " + latencyMs.getTotalCount()
+                            + " results for " + count + " orders");
+                }
+                if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                    throw new IllegalStateException("the orders pipeline stopped: " + streams.state());
+                }
+            }
+            LoadSummary input = sent.get();
+            if (latencyMs.getTotalCount() == 0) {
+                throw new IllegalStateException("no order results arrived for " + input.sent() + " orders");
+            }
+            return new Measurement(latencyMs.getTotalCount(), lastOutput - t0, Map.of(
+                    P50, (double) latencyMs.getValueAtPercentile(50),
+                    P95, (double) latencyMs.getValueAtPercentile(95),
+                    P99, (double) latencyMs.getValueAtPercentile(99),
+                    OFFERED, (double) options.latencyRate(),
+                    ACHIEVED_INPUT, input.achievedRate()));
+        } finally {
+            producerThread.shutdownNow();
+            producerThread.awaitTermination(10, TimeUnit.SECONDS);
+            streams.close(Duration.ofSeconds(30));
+            streams.cleanUp();
+        }
+    }
+
+    private static void awaitRunning(KafkaStreams streams, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+                throw new IllegalStateException("the orders pipeline did not reach RUNNING: " + streams.state());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.pipeline.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pipeline.app.PipelineContext;
+import dev.pipeline.app.StreamsPipeline;
+import dev.pipeline.bench.PipelineRef;
+import dev.pipeline.cli.Main;
+import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.Topics;
+import dev.pipeline.kafka.registry.SchemaRegistryClients;
+import dev.pipeline.kafka.serde.AvroSerde;
+import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.DeadLetters;
+import dev.pipeline.policy.DropReason;
+import dev.pipeline.policy.ExceptionHandling;
+import dev.pipeline.schema.LogEvent;
+import dev.pipeline.schema.OrderEvent;
+import dev.pipeline.testing.KafkaBrokerExtension;
+import dev.pipeline.testing.TestBroker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@code produce --malformed} against the real pipeline: every malformed record it sends ends in
+ * the dead-letter topic with reason {@code deserialization} or {@code processing}. Runs once the
+ * pipeline's class is built (skipped, saying why, before that).
+ */
+@Tag("integration")
+@ExtendWith(KafkaBrokerExtension.class)
+class MalformedToDeadLetterIT {
+    private static final String SCOPE = "malformed-dlq-it";
+    private static final Set<String> BAD_INPUT_REASONS = Set.of(DropReason.DESERIALIZATION.label(), DropReason.PROCESSING.label());
+
+    @AfterAll
+    static void dropRegistry() {
+        SchemaRegistryClients.dropMock(SCOPE);
+    }
+
+    @ParameterizedTest
+    @EnumSource(LoadKind.class)
+    void shouldRouteEveryMalformedRecordToTheDeadLetterTopic(LoadKind kind, TestBroker broker, @TempDir Path dir) throws Exception {
+        PipelineRef ref = kind == LoadKind.LOGS ? PipelineRef.LOGS : PipelineRef.ORDERS;
+        Assumptions.assumeTrue(ref.missing().isEmpty(), () -> "skipped: " + ref.missing().orElse(""));
+
+        String p = "dlq-it-" + kind.label() + "-";
+        Topics topics = new Topics(p + "logs-raw", p + "logs-aggregated", p + "orders", p + "orders-processed", p + "dlq");
+        PipelineConfig config = PipelineConfig.defaults().with(Map.of(
+                "bootstrap.servers", broker.bootstrapServers(), "schema.registry.url", "mock://" + SCOPE,
+                "state.dir", dir.toString(), "topic.logs.raw", topics.logsRaw(), "topic.logs.aggregated", topics.logsAggregated(),
+                "topic.orders", topics.orders(), "topic.orders.processed", topics.ordersProcessed(), "topic.dlq", topics.dlq()));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            admin.createTopics(topics.all().stream().map(t -> new NewTopic(t, 2, (short) 1)).toList()).all().get();
+            TopicReadiness.await(admin, topics.all(), 30_000);
+        }
+        PipelineMetrics metrics = PipelineMetrics.inMemory();
+        StreamsPipeline pipeline = ref.create(new PipelineContext(config, topics, serdes(), metrics));
+        Properties props = new Properties();
+        props.putAll(config.kafkaClientProps());
+        props.putAll(pipeline.streamsProperties());
+        props.putAll(ExceptionHandling.streamsProperties(pipeline.name(), config, metrics));
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, p + "app");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+
+        try (KafkaStreams streams = new KafkaStreams(pipeline.topology(), props)) {
+            streams.start();
+            int rc = Main.execute("produce", kind.label(), "--count", "2000", "--malformed", "0.05", "--seed", "3",
+                    "--bootstrap-servers", broker.bootstrapServers(), "--set", "schema.registry.url=mock://" + SCOPE,
+                    "--set", "topic.logs.raw=" + topics.logsRaw(), "--set", "topic.orders=" + topics.orders());
+            assertThat(rc).isZero();
+
+            String input = kind.topic(topics);
+            long malformed = readAll(broker, input, "read_uncommitted").stream()
+                    .filter(r -> MalformedCheck.validOrNull(serde(kind), input, r.key(), r.value()) == null).count();
+            assertThat(malformed).isPositive();
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                List<ConsumerRecord<byte[], byte[]>> dlq = readAll(broker, topics.dlq(), "read_committed");
+                long badInput = dlq.stream().filter(r -> BAD_INPUT_REASONS.contains(DeadLetters.header(r.headers(), DeadLetters.REASON))).count();
+                assertThat(badInput).as("dead letters by reason %s, by key %s; malformed input by key %s",
+                        countBy(dlq, r -> DeadLetters.header(r.headers(), DeadLetters.REASON)), countBy(dlq, MalformedToDeadLetterIT::key),
+                        countBy(readAll(broker, input, "read_uncommitted").stream()
+                                .filter(r -> MalformedCheck.validOrNull(serde(kind), input, r.key(), r.value()) == null).toList(),
+                                MalformedToDeadLetterIT::key)).isEqualTo(malformed);
+            });
+            assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        }
+    }
+
+    private static Map<String, Long> countBy(List<ConsumerRecord<byte[], byte[]>> records,
+            java.util.function.Function<ConsumerRecord<byte[], byte[]>, String> by) {
+        return records.stream().collect(java.util.stream.Collectors.groupingBy(r -> String.valueOf(by.apply(r)),
+                java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+    }
+
+    private static String key(ConsumerRecord<byte[], byte[]> r) {
+        return r.key() == null ? "<null>" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static SerdeFactory serdes() {
+        return new SerdeFactory() {
+            @Override
+            public <T extends SpecificRecord> Serde<T> valueSerde(Class<T> type) {
+                return new AvroSerde<>(SchemaRegistryClients.mock(SCOPE), type);
+            }
+        };
+    }
+
+    private static AvroSerde<? extends SpecificRecord> serde(LoadKind kind) {
+        return kind == LoadKind.LOGS ? new AvroSerde<>(SchemaRegistryClients.mock(SCOPE), LogEvent.class)
+                : new AvroSerde<>(SchemaRegistryClients.mock(SCOPE), OrderEvent.class);
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(TestBroker broker, String topic, String isolation) {
+        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(x -> new TopicPartition(topic, x.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(all::add);
+            }
+        }
+        return all;
+    }
+}
