@@ -24,6 +24,8 @@ import java.util.function.Function;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -153,12 +155,26 @@ public final class PipelineApplication implements AutoCloseable {
         });
         streams.put(p.name(), ks);
         Duration timeout = Duration.ofMillis(config.getInt(CoreKeys.SHUTDOWN_TIMEOUT_MS_CONFIG));
+        CloseOptions closeOptions = CloseOptions.timeout(timeout).withGroupMembershipOperation(membershipOnClose(props));
         closeables.push(() -> {
-            if (!ks.close(new KafkaStreams.CloseOptions().timeout(timeout))) {
+            if (!ks.close(closeOptions)) {
                 LOG.warn("Pipeline {} did not close within {}", p.name(), timeout);
             }
         });
         ks.start();
+    }
+
+    /**
+     * A drained instance leaves the group, so the others take its tasks at once instead of after
+     * session.timeout.ms (45 s by default; measured in MultiInstanceIT). With static membership
+     * (group.instance.id) it stays: a restart with the same id then gets its tasks back without a
+     * rebalance, which is what static membership is for.
+     */
+    static CloseOptions.GroupMembershipOperation membershipOnClose(Properties props) {
+        String id = ConsumerConfig.GROUP_INSTANCE_ID_CONFIG;
+        boolean isStatic = props.containsKey(id) || props.containsKey(StreamsConfig.consumerPrefix(id))
+                || props.containsKey(StreamsConfig.mainConsumerPrefix(id));
+        return isStatic ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP : CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
     }
 
     public PipelineConfig config() {
