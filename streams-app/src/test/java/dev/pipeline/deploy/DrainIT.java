@@ -82,7 +82,7 @@ class DrainIT {
 
             // Everything the app consumed and committed is in the output: nothing left behind in a
             // buffer, nothing lost, nothing counted twice (it stopped cleanly).
-            long committed = traffic.committed(APP_ID).values().stream().mapToLong(Long::longValue).sum();
+            long committed = traffic.progress(APP_ID).committedTotal();
             LogsTraffic.Output atExit = traffic.readOutput();
             assertThat(committed).isPositive();
             assertThat(atExit.total()).as("events in output vs events committed at exit; %s", atExit).isEqualTo(committed);
@@ -111,11 +111,11 @@ class DrainIT {
                     .awaitReady(AppCluster.READY_TIMEOUT);
             traffic.startSending(RATE, SERVICES);
             await("events consumed").atMost(Duration.ofSeconds(60)).until(() ->
-                    traffic.committed(APP_ID).values().stream().mapToLong(Long::longValue).sum() >= RATE);
+                    traffic.progress(APP_ID).committedTotal() >= RATE);
             Map<String, Long> sent = traffic.stopSending();
             long sentTotal = sent.values().stream().mapToLong(Long::longValue).sum();
             await("all events consumed").atMost(Duration.ofSeconds(60)).until(() ->
-                    traffic.committed(APP_ID).values().stream().mapToLong(Long::longValue).sum() >= sentTotal);
+                    traffic.progress(APP_ID).committedTotal() >= sentTotal);
             assertThat(traffic.readOutput().total()).as("nothing flushed before the drain").isZero();
 
             assertThat(app.stop(Duration.ofMillis(AppCluster.SHUTDOWN_TIMEOUT_MS + 10_000L))).isZero();

@@ -27,11 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -149,27 +147,9 @@ final class LogsTraffic implements AutoCloseable {
         return output.copy();
     }
 
-    /** Offsets committed by {@code groupId} on the input topic, by partition. */
-    Map<Integer, Long> committed(String groupId) throws Exception {
-        Map<Integer, Long> out = new TreeMap<>();
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(groupId)
-                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-        offsets.forEach((tp, om) -> {
-            if (tp.topic().equals(inputTopic) && om != null) {
-                out.put(tp.partition(), om.offset());
-            }
-        });
-        return out;
-    }
-
-    /** End offsets of the input topic, by partition. */
-    Map<Integer, Long> inputEndOffsets() throws Exception {
-        Map<TopicPartition, OffsetSpec> request = new java.util.HashMap<>();
-        admin.describeTopics(List.of(inputTopic)).allTopicNames().get(30, TimeUnit.SECONDS).get(inputTopic).partitions()
-                .forEach(p -> request.put(new TopicPartition(inputTopic, p.partition()), OffsetSpec.latest()));
-        Map<Integer, Long> out = new TreeMap<>();
-        admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp.partition(), info.offset()));
-        return out;
+    /** The progress of {@code groupId} (the app's application id) on the input topic. */
+    GroupProgress progress(String groupId) {
+        return new GroupProgress(admin, groupId, inputTopic, 4);
     }
 
     Admin admin() {

@@ -37,7 +37,6 @@ class MultiInstanceIT {
     private static final String APP_ID = "pipeline-logs";
     private static final int RATE = 300;
     private static final int SERVICES = 16;
-    private static final int PARTITIONS = 4;
 
     private static AppCluster cluster;
     private final Topics topics = Topics.defaults();
@@ -72,13 +71,13 @@ class MultiInstanceIT {
             traffic.startSending(RATE, SERVICES);
             awaitProcessing(a);
             awaitProcessing(b);
-            awaitCommittedOnEveryPartition(traffic);
+            traffic.progress(APP_ID).awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             long t0 = System.nanoTime();
             assertThat(a.stop(Duration.ofMillis(AppCluster.SHUTDOWN_TIMEOUT_MS + 10_000L))).as("a drains\n%s", a.logTail()).isZero();
             long drainMs = millisSince(t0);
-            Map<Integer, Long> atExit = traffic.committed(APP_ID);
-            long handoverMs = awaitProgressOnEveryPartition(traffic, atExit, t0, Duration.ofSeconds(120));
+            Map<Integer, Long> atExit = traffic.progress(APP_ID).committed();
+            long handoverMs = traffic.progress(APP_ID).awaitProgressOnEveryPartition(atExit, t0, Duration.ofSeconds(120));
             LOG.info("MEASURED clean stop of 1 of 2 instances: drain {} ms, SIGTERM -> every partition processing on the survivor {} ms",
                     drainMs, handoverMs);
             assertThat(handoverMs).as("the stopped instance left the group: the survivor did not wait for its session to expire")
@@ -103,12 +102,12 @@ class MultiInstanceIT {
             traffic.startSending(RATE, SERVICES);
             awaitProcessing(a);
             awaitProcessing(b);
-            awaitCommittedOnEveryPartition(traffic);
+            traffic.progress(APP_ID).awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
-            Map<Integer, Long> atKill = traffic.committed(APP_ID);
+            Map<Integer, Long> atKill = traffic.progress(APP_ID).committed();
             long t0 = System.nanoTime();
             a.kill9();
-            long failoverMs = awaitProgressOnEveryPartition(traffic, atKill, t0, Duration.ofSeconds(120));
+            long failoverMs = traffic.progress(APP_ID).awaitProgressOnEveryPartition(atKill, t0, Duration.ofSeconds(120));
             LOG.info("MEASURED SIGKILL of 1 of 2 instances (session.timeout.ms={}, standbys=1): kill -> every partition processing on the survivor {} ms",
                     AppCluster.SESSION_TIMEOUT_MS, failoverMs);
 
@@ -132,7 +131,7 @@ class MultiInstanceIT {
             traffic.startSending(RATE, SERVICES);
             awaitProcessing(a);
             awaitProcessing(b);
-            awaitCommittedOnEveryPartition(traffic);
+            traffic.progress(APP_ID).awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             long t0 = System.nanoTime();
             ChildApp c = cluster.start("join-c", "logs", tmp.resolve("c"), Map.of());
@@ -161,28 +160,9 @@ class MultiInstanceIT {
                 .until(() -> recordsIn(app) > 0);
     }
 
-    /** Steady state: the group has committed progress on every input partition. */
-    private static void awaitCommittedOnEveryPartition(LogsTraffic traffic) {
-        await("commits on every partition").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> traffic.committed(APP_ID).size() == PARTITIONS);
-    }
-
     static long recordsIn(ChildApp app) throws Exception {
         JsonNode status = JSON.readTree(app.get("/api/status").body());
         return status.path("pipelines").path("logs").path("recordsIn").asLong(0);
-    }
-
-    /**
-     * Waits until the group's committed offset has moved past {@code baseline} on every input
-     * partition, i.e. every partition is being processed again; returns ms since {@code t0}.
-     */
-    static long awaitProgressOnEveryPartition(LogsTraffic traffic, Map<Integer, Long> baseline, long t0, Duration timeout) {
-        assertThat(baseline).as("committed offsets on every input partition").hasSize(PARTITIONS);
-        await("every partition processing again").atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
-            Map<Integer, Long> now = traffic.committed(APP_ID);
-            return baseline.entrySet().stream().allMatch(e -> now.getOrDefault(e.getKey(), -1L) > e.getValue());
-        });
-        return millisSince(t0);
     }
 
     private static void assertNothingLost(Map<String, Long> sent, LogsTraffic.Output out) {
