@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -157,11 +159,35 @@ public final class PipelineApplication implements AutoCloseable {
         Duration timeout = Duration.ofMillis(config.getInt(CoreKeys.SHUTDOWN_TIMEOUT_MS_CONFIG));
         CloseOptions closeOptions = CloseOptions.timeout(timeout).withGroupMembershipOperation(membershipOnClose(props));
         closeables.push(() -> {
+            drain(p, ks, timeout.dividedBy(2));
             if (!ks.close(closeOptions)) {
                 LOG.warn("Pipeline {} did not close within {}", p.name(), timeout);
             }
         });
         ks.start();
+    }
+
+    /**
+     * The drain before the final commit: asks the pipeline to flush what it holds and waits (at
+     * most {@code bound}, half of shutdown.timeout.ms; the rest is for the close) until it has.
+     * What is still held then stays in its changelogged stores for the next owner.
+     */
+    private static void drain(StreamsPipeline p, KafkaStreams ks, Duration bound) {
+        if (ks.state() != KafkaStreams.State.RUNNING && ks.state() != KafkaStreams.State.REBALANCING) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        p.drain();
+        long deadline = t0 + bound.toNanos();
+        while (!p.drained() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (p.drained()) {
+            LOG.info("Pipeline {} drained in {} ms", p.name(), ms);
+        } else {
+            LOG.warn("Pipeline {} not drained after {} ms; closing, what it still holds stays for the next owner", p.name(), ms);
+        }
     }
 
     /**
