@@ -1,7 +1,9 @@
 package dev.pipeline.app;
 
+import dev.pipeline.config.ConfigError;
 import dev.pipeline.config.CoreKeys;
 import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.kafka.BoundedRocksDbMemory;
 import dev.pipeline.kafka.EmbeddedKafkaBroker;
 import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.TopicProvisioner;
@@ -145,6 +147,15 @@ public final class PipelineApplication implements AutoCloseable {
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(CoreKeys.TOPIC_REPLICATION_FACTOR_CONFIG));
         props.putAll(ExceptionHandling.streamsProperties(p.name(), config, metrics));
         props.putAll(p.streamsProperties());
+        long rocksDbBudget = config.getLong(CoreKeys.ROCKSDB_MEMORY_MAX_BYTES_CONFIG);
+        if (rocksDbBudget > 0) {
+            if (props.containsKey(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)) {
+                throw new ConfigError("Set either " + CoreKeys.ROCKSDB_MEMORY_MAX_BYTES_CONFIG + " or "
+                        + StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG + ", not both.");
+            }
+            props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+            props.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, rocksDbBudget);
+        }
         Topology topology = p.topology();
         topologies.put(p.name(), topology);
         KafkaStreams ks = new KafkaStreams(topology, props);

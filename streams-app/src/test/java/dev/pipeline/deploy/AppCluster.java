@@ -58,6 +58,7 @@ final class AppCluster implements AutoCloseable {
         env.put("PIPELINE_SCHEMA_REGISTRY_URL", registry.url());
         env.put("PIPELINE_SHUTDOWN_TIMEOUT_MS", String.valueOf(SHUTDOWN_TIMEOUT_MS));
         env.put("KAFKA_NUM_STANDBY_REPLICAS", "1");
+        env.put("PIPELINE_ROCKSDB_MEMORY_MAX_BYTES", String.valueOf(64L * 1024 * 1024));
         // at_least_once commits every 30 s by default; the tests watch committed offsets move
         env.put("KAFKA_COMMIT_INTERVAL_MS", "1000");
         env.put("KAFKA_MAIN_CONSUMER_SESSION_TIMEOUT_MS", String.valueOf(SESSION_TIMEOUT_MS));

@@ -159,6 +159,18 @@ class ComposeFileTest {
     }
 
     @Test
+    void shouldFitHeapAndRocksDbIntoTheMemoryLimit() {
+        for (String app : appReplicas()) {
+            long limit = bytes(String.valueOf(service(app).get("mem_limit")));
+            long rocksDb = Long.parseLong(env(app).getOrDefault("PIPELINE_ROCKSDB_MEMORY_MAX_BYTES", "0"));
+            assertThat(rocksDb).as("%s caps RocksDB (else it grows with tasks x stores)", app).isPositive();
+            long heap = limit / 2; // the image's -XX:MaxRAMPercentage=50
+            assertThat(heap + rocksDb + 200L * 1024 * 1024).as("%s: heap + RocksDB + JVM overhead within mem_limit", app)
+                    .isLessThanOrEqualTo(limit);
+        }
+    }
+
+    @Test
     void shouldGiveTheDrainMoreTimeThanTheShutdownTimeout() {
         for (String app : appReplicas()) {
             long shutdownMs = Long.parseLong(env(app).getOrDefault("PIPELINE_SHUTDOWN_TIMEOUT_MS",
@@ -275,6 +287,19 @@ class ComposeFileTest {
     private static String condition(String service, String dependency) {
         Object spec = map(service(service).get("depends_on")).get(dependency);
         return spec == null ? null : String.valueOf(map(spec).get("condition"));
+    }
+
+    /** Compose byte values: {@code 1g}, {@code 512m}, {@code 1024k}, plain bytes. */
+    static long bytes(String text) {
+        Matcher m = Pattern.compile("(\\d+)([bkmg]?)").matcher(text.toLowerCase(Locale.ROOT));
+        assertThat(m.matches()).as("a Compose byte value: %s", text).isTrue();
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "k" -> n << 10;
+            case "m" -> n << 20;
+            case "g" -> n << 30;
+            default -> n;
+        };
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");

@@ -123,6 +123,12 @@ class DrainIT {
             LogsTraffic.Output out = traffic.readOutput();
             assertThat(out.byService()).as("every buffered event came out in the drain").isEqualTo(sent);
             assertThat(out.events(FlushReason.SHUTDOWN)).isEqualTo(sentTotal);
+
+            // ...and left the buffer for good: a restart on the same state (a pod restart) emits none again
+            ChildApp restarted = cluster.start("drain-buffered-restart", "logs", tmp.resolve("b"), Map.of(
+                    "PIPELINE_LOGS_FLUSH_MAX_AGE_MS", "0")).awaitReady(AppCluster.READY_TIMEOUT);
+            assertThat(restarted.stop(Duration.ofSeconds(40))).isZero();
+            assertThat(traffic.readOutput().byService()).as("after a restart on the drained state").isEqualTo(sent);
         }
     }
 
