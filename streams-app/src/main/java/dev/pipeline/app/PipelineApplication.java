@@ -1,7 +1,9 @@
 package dev.pipeline.app;
 
+import dev.pipeline.config.ConfigError;
 import dev.pipeline.config.CoreKeys;
 import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.kafka.BoundedRocksDbMemory;
 import dev.pipeline.kafka.EmbeddedKafkaBroker;
 import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.TopicProvisioner;
@@ -20,10 +22,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -141,6 +147,15 @@ public final class PipelineApplication implements AutoCloseable {
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(CoreKeys.TOPIC_REPLICATION_FACTOR_CONFIG));
         props.putAll(ExceptionHandling.streamsProperties(p.name(), config, metrics));
         props.putAll(p.streamsProperties());
+        long rocksDbBudget = config.getLong(CoreKeys.ROCKSDB_MEMORY_MAX_BYTES_CONFIG);
+        if (rocksDbBudget > 0) {
+            if (props.containsKey(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)) {
+                throw new ConfigError("Set either " + CoreKeys.ROCKSDB_MEMORY_MAX_BYTES_CONFIG + " or "
+                        + StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG + ", not both.");
+            }
+            props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+            props.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, rocksDbBudget);
+        }
         Topology topology = p.topology();
         topologies.put(p.name(), topology);
         KafkaStreams ks = new KafkaStreams(topology, props);
@@ -153,12 +168,50 @@ public final class PipelineApplication implements AutoCloseable {
         });
         streams.put(p.name(), ks);
         Duration timeout = Duration.ofMillis(config.getInt(CoreKeys.SHUTDOWN_TIMEOUT_MS_CONFIG));
+        CloseOptions closeOptions = CloseOptions.timeout(timeout).withGroupMembershipOperation(membershipOnClose(props));
         closeables.push(() -> {
-            if (!ks.close(new KafkaStreams.CloseOptions().timeout(timeout))) {
+            drain(p, ks, timeout.dividedBy(2));
+            if (!ks.close(closeOptions)) {
                 LOG.warn("Pipeline {} did not close within {}", p.name(), timeout);
             }
         });
         ks.start();
+    }
+
+    /**
+     * The drain before the final commit: asks the pipeline to flush what it holds and waits (at
+     * most {@code bound}, half of shutdown.timeout.ms; the rest is for the close) until it has.
+     * What is still held then stays in its changelogged stores for the next owner.
+     */
+    private static void drain(StreamsPipeline p, KafkaStreams ks, Duration bound) {
+        if (ks.state() != KafkaStreams.State.RUNNING && ks.state() != KafkaStreams.State.REBALANCING) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        p.drain();
+        long deadline = t0 + bound.toNanos();
+        while (!p.drained() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (p.drained()) {
+            LOG.info("Pipeline {} drained in {} ms", p.name(), ms);
+        } else {
+            LOG.warn("Pipeline {} not drained after {} ms; closing, what it still holds stays for the next owner", p.name(), ms);
+        }
+    }
+
+    /**
+     * A drained instance leaves the group, so the others take its tasks at once instead of after
+     * session.timeout.ms (45 s by default; measured in MultiInstanceIT). With static membership
+     * (group.instance.id) it stays: a restart with the same id then gets its tasks back without a
+     * rebalance, which is what static membership is for.
+     */
+    static CloseOptions.GroupMembershipOperation membershipOnClose(Properties props) {
+        String id = ConsumerConfig.GROUP_INSTANCE_ID_CONFIG;
+        boolean isStatic = props.containsKey(id) || props.containsKey(StreamsConfig.consumerPrefix(id))
+                || props.containsKey(StreamsConfig.mainConsumerPrefix(id));
+        return isStatic ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP : CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
     }
 
     public PipelineConfig config() {

@@ -23,6 +23,21 @@ public interface StreamsPipeline {
         return Map.of();
     }
 
+    /**
+     * Empties what the pipeline holds back (buffers) now, ahead of the final commit: called once,
+     * by the closing thread, just before {@code KafkaStreams.close()}. Kafka Streams commits a task
+     * before it calls {@code Processor.close()} (at shutdown and when a task is revoked), so records
+     * forwarded or stores written in {@code close()} are not part of any commit. A pipeline that
+     * buffers flushes on this signal instead (from its punctuator, on the stream thread) and then
+     * reports {@link #drained()}.
+     */
+    default void drain() {}
+
+    /** True once nothing is held back; polled after {@link #drain()} for a bounded time. */
+    default boolean drained() {
+        return true;
+    }
+
     /** What a stream thread's uncaught exception does; by default the client shuts down (fail fast). */
     default StreamsUncaughtExceptionHandler uncaughtExceptionHandler() {
         return exception -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

@@ -56,6 +56,12 @@ public final class CoreKeys {
     public static final String SHUTDOWN_TIMEOUT_MS_CONFIG = "shutdown.timeout.ms";
     private static final String SHUTDOWN_TIMEOUT_MS_DOC = "Bound on a graceful drain (flush buffers, commit, close) after SIGTERM.";
 
+    public static final String ROCKSDB_MEMORY_MAX_BYTES_CONFIG = "rocksdb.memory.max.bytes";
+    private static final String ROCKSDB_MEMORY_MAX_BYTES_DOC = "Cap on the off-heap memory of all RocksDB stores "
+            + "of this process together (block cache with index/filter blocks, and memtables), shared by every "
+            + "pipeline, task and standby. 0 = Kafka Streams' defaults: per store instance ~50 MB cache + 3 x 16 MB "
+            + "memtables, unbounded in total. Cannot be combined with rocksdb.config.setter.";
+
     static ConfigDef addTo(ConfigDef def) {
         return def
             .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
@@ -74,6 +80,7 @@ public final class CoreKeys {
             .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Range.between(-1, 32), Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
             .define(EMBEDDED_BROKER_PORT_CONFIG, Type.INT, 9092, Range.between(0, 65535), Importance.LOW, EMBEDDED_BROKER_PORT_DOC)
             .define(ADMIN_TIMEOUT_MS_CONFIG, Type.INT, 15_000, Range.between(1_000, 600_000), Importance.LOW, ADMIN_TIMEOUT_MS_DOC)
+            .define(ROCKSDB_MEMORY_MAX_BYTES_CONFIG, Type.LONG, 0L, Range.atLeast(0L), Importance.MEDIUM, ROCKSDB_MEMORY_MAX_BYTES_DOC)
             .define(SHUTDOWN_TIMEOUT_MS_CONFIG, Type.INT, 30_000, Range.between(1_000, 600_000), Importance.MEDIUM, SHUTDOWN_TIMEOUT_MS_DOC);
     }
 }

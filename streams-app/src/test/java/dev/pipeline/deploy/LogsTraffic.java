@@ -1,0 +1,218 @@
+package dev.pipeline.deploy;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.pipeline.kafka.serde.AvroSerde;
+import dev.pipeline.schema.FlushReason;
+import dev.pipeline.schema.LogBatch;
+import dev.pipeline.schema.LogEvent;
+import dev.pipeline.schema.LogLevel;
+import dev.pipeline.testing.HttpRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Log traffic for the deployment tests: a paced background producer of {@link LogEvent}s over a
+ * set of services (the key), and a read_committed reader of the aggregated output that sums the
+ * events the batches account for, by service and by flush reason. "Nothing lost" is then: every
+ * event sent is counted in some batch.
+ */
+final class LogsTraffic implements AutoCloseable {
+    private final String bootstrap;
+    private final String inputTopic;
+    private final String outputTopic;
+    private final AvroSerde<LogEvent> eventSerde;
+    private final AvroSerde<LogBatch> batchSerde;
+    private final Admin admin;
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> new Thread(r, "logs-traffic-sender"));
+    private final AtomicBoolean sending = new AtomicBoolean();
+    private final Map<String, AtomicLong> sent = new ConcurrentHashMap<>();
+    private final KafkaConsumer<String, LogBatch> reader;
+    private final Output output = new Output();
+    private Future<?> running;
+
+    LogsTraffic(String bootstrap, HttpRegistry registry, String inputTopic, String outputTopic) {
+        this.bootstrap = bootstrap;
+        this.inputTopic = inputTopic;
+        this.outputTopic = outputTopic;
+        this.eventSerde = new AvroSerde<>(registry.client(), LogEvent.class);
+        this.batchSerde = new AvroSerde<>(registry.client(), LogBatch.class);
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+        this.reader = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), batchSerde);
+    }
+
+    /** Starts sending at about {@code ratePerSecond} over {@code services} keys until {@link #stopSending()}. */
+    void startSending(int ratePerSecond, int services) {
+        if (!sending.compareAndSet(false, true)) {
+            throw new IllegalStateException("already sending");
+        }
+        running = sender.submit(() -> {
+            Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                    ProducerConfig.LINGER_MS_CONFIG, 5);
+            long start = System.nanoTime();
+            long n = 0;
+            try (KafkaProducer<String, LogEvent> producer = new KafkaProducer<>(props, new StringSerializer(), eventSerde)) {
+                while (sending.get()) {
+                    String service = "svc-" + (n % services);
+                    LogEvent e = LogEvent.newBuilder().setEventId("e-" + n).setTimestamp(Instant.now()).setService(service)
+                            .setHost("host-" + (n % 3)).setLevel(LogLevel.values()[(int) (n % LogLevel.values().length)])
+                            .setMessage("event " + n + " of " + service).build();
+                    producer.send(new ProducerRecord<>(inputTopic, service, e), (md, ex) -> {
+                        if (ex == null) {
+                            sent.computeIfAbsent(service, s -> new AtomicLong()).incrementAndGet();
+                        }
+                    });
+                    n++;
+                    // pacing the sender, not waiting for Kafka
+                    long ahead = start + (long) (n * 1e9 / ratePerSecond) - System.nanoTime();
+                    if (ahead > 0) {
+                        LockSupport.parkNanos(ahead);
+                    }
+                }
+                producer.flush();
+            }
+        });
+    }
+
+    /** Stops the sender and returns the events acknowledged by the broker, by service. */
+    Map<String, Long> stopSending() throws InterruptedException, ExecutionException, TimeoutException {
+        sending.set(false);
+        if (running != null) {
+            running.get(60, TimeUnit.SECONDS);
+        }
+        return sent();
+    }
+
+    Map<String, Long> sent() {
+        Map<String, Long> out = new TreeMap<>();
+        sent.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    long sentTotal() {
+        return sent.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    /** Reads the output topic (read_committed) as far as it is now and returns the running totals. */
+    Output readOutput() {
+        if (reader.assignment().isEmpty()) {
+            List<TopicPartition> parts = new ArrayList<>();
+            reader.partitionsFor(outputTopic, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(outputTopic, p.partition())));
+            reader.assign(parts);
+            reader.seekToBeginning(parts);
+        }
+        Map<TopicPartition, Long> end = reader.endOffsets(reader.assignment(), Duration.ofSeconds(30));
+        await("output read to its end offsets").atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).until(() -> {
+            for (ConsumerRecord<String, LogBatch> r : reader.poll(Duration.ofMillis(200))) {
+                output.add(r.key(), r.value());
+            }
+            return end.entrySet().stream().allMatch(e -> reader.position(e.getKey()) >= e.getValue());
+        });
+        return output.copy();
+    }
+
+    /** Waits until the batches account for at least {@code events} events. */
+    Output awaitOutputAtLeast(long events, Duration timeout) {
+        await("output counts " + events + " events").atMost(timeout).pollInterval(Duration.ofMillis(500))
+                .until(() -> readOutput().total() >= events);
+        return output.copy();
+    }
+
+    /** The progress of {@code groupId} (the app's application id) on the input topic. */
+    GroupProgress progress(String groupId) {
+        return new GroupProgress(admin, groupId, inputTopic, 4);
+    }
+
+    Admin admin() {
+        return admin;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        sending.set(false);
+        sender.shutdownNow();
+        sender.awaitTermination(30, TimeUnit.SECONDS);
+        reader.close(Duration.ofSeconds(5));
+        admin.close(Duration.ofSeconds(5));
+    }
+
+    /** Totals over the batches read so far. */
+    static final class Output {
+        private final Map<String, Long> byService = new TreeMap<>();
+        private final Map<FlushReason, Long> eventsByReason = new EnumMap<>(FlushReason.class);
+        private final Map<FlushReason, Long> batchesByReason = new EnumMap<>(FlushReason.class);
+
+        void add(String service, LogBatch b) {
+            byService.merge(service, b.getCount(), Long::sum);
+            eventsByReason.merge(b.getFlushReason(), b.getCount(), Long::sum);
+            batchesByReason.merge(b.getFlushReason(), 1L, Long::sum);
+        }
+
+        Output copy() {
+            Output o = new Output();
+            o.byService.putAll(byService);
+            o.eventsByReason.putAll(eventsByReason);
+            o.batchesByReason.putAll(batchesByReason);
+            return o;
+        }
+
+        long total() {
+            return byService.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        Map<String, Long> byService() {
+            return byService;
+        }
+
+        long events(FlushReason reason) {
+            return eventsByReason.getOrDefault(reason, 0L);
+        }
+
+        long batches(FlushReason reason) {
+            return batchesByReason.getOrDefault(reason, 0L);
+        }
+
+        /** Events counted in this output and not in {@code before}. */
+        Output minus(Output before) {
+            Output o = new Output();
+            byService.forEach((k, v) -> o.byService.put(k, v - before.byService.getOrDefault(k, 0L)));
+            eventsByReason.forEach((k, v) -> o.eventsByReason.put(k, v - before.eventsByReason.getOrDefault(k, 0L)));
+            batchesByReason.forEach((k, v) -> o.batchesByReason.put(k, v - before.batchesByReason.getOrDefault(k, 0L)));
+            return o;
+        }
+
+        @Override
+        public String toString() {
+            return "Output{total=" + total() + ", eventsByReason=" + eventsByReason + ", batchesByReason=" + batchesByReason + "}";
+        }
+    }
+}
