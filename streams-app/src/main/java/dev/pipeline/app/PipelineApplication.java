@@ -72,6 +72,8 @@ public final class PipelineApplication implements AutoCloseable {
     private HttpServerHost http;
     private Topics topics;
     private volatile boolean closed;
+    private boolean embedded;
+    private SerdeFactory serdes;
 
     private PipelineApplication() {}
 
@@ -89,7 +91,7 @@ public final class PipelineApplication implements AutoCloseable {
     private void doStart(PipelineConfig initial, List<Factory> factories, Plugins plugins) {
         long t0 = System.nanoTime();
         config = initial;
-        boolean embedded = initial.embeddedBroker();
+        embedded = initial.embeddedBroker();
         if (embedded) {
             EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(config.stateDir().resolve("broker"),
                     config.getInt(CoreKeys.EMBEDDED_BROKER_PORT_CONFIG));
@@ -110,7 +112,8 @@ public final class PipelineApplication implements AutoCloseable {
         }
         topics = Topics.from(config);
         provisionTopics();
-        PipelineContext ctx = new PipelineContext(config, topics, plugins.serdes(config), metrics);
+        serdes = plugins.serdes(config);
+        PipelineContext ctx = new PipelineContext(config, topics, serdes, metrics);
         for (Factory f : factories) {
             StreamsPipeline p = f.apply(ctx);
             metrics.initialise(p.name());
@@ -220,6 +223,15 @@ public final class PipelineApplication implements AutoCloseable {
 
     public String bootstrapServers() {
         return config.bootstrapServers().orElseThrow();
+    }
+
+    /** This app started its own broker (no bootstrap servers were given). */
+    public boolean embeddedBroker() {
+        return embedded;
+    }
+
+    public SerdeFactory serdes() {
+        return serdes;
     }
 
     public int httpPort() {

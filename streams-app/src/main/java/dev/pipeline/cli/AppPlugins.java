@@ -5,6 +5,7 @@ import dev.pipeline.app.PipelineApplication;
 import dev.pipeline.config.CoreKeys;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.load.DemoLoad;
 import dev.pipeline.kafka.registry.EmbeddedSchemaRegistry;
 import dev.pipeline.kafka.registry.SchemaRegistryClient;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
@@ -58,6 +59,10 @@ enum AppPlugins implements PipelineApplication.Plugins {
         Observability obs = Observability.start(app.config(), app.prometheus(), app.streams(), targets);
         closeables.push(obs);
         obs.routes().forEach(app.http()::mount);
+        double demoRate = DemoLoad.rateFor(app.config().getInt(CoreKeys.DEMO_RATE_CONFIG), app.embeddedBroker());
+        if (demoRate > 0) {
+            closeables.push(DemoLoad.start(app.config(), app.topics(), app.serdes(), demoRate));
+        }
     }
 
     static Map<String, Object> registryConfig(PipelineConfig config) {
