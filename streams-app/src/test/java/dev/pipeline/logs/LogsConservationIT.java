@@ -7,6 +7,7 @@ import dev.pipeline.testing.KafkaBrokerExtension;
 import dev.pipeline.testing.TestBroker;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * 100k events across 50 services through the app in a child JVM, restarted twice mid-stream:
- * once with a clean SIGTERM drain, once with SIGKILL. Every event produced must come out, in a
+ * once with a clean SIGTERM drain, once with SIGKILL (and 30k the same way under exactly_once_v2). Every event produced must come out, in a
  * batch's count or as a counted drop in the DLQ. Under at-least-once the SIGKILL may make events
  * count twice (records consumed since the last commit are processed again): the excess is
  * reported, and it must be zero across the clean restart.
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(KafkaBrokerExtension.class)
 class LogsConservationIT {
     private static final int SERVICES = 50;
-    private static final int TOTAL = 100_000;
     private static final Duration START = Duration.ofSeconds(90);
     private static final Map<String, Object> APP_SETTINGS = Map.of(
             "logs.flush.interval.ms", 500, "logs.flush.max.age.ms", 1_000,
@@ -35,54 +35,71 @@ class LogsConservationIT {
 
     @Test
     void shouldAccountForEveryEventAcrossCleanRestartAndSigkill(TestBroker broker) throws Exception {
-        try (LogsKafka kafka = new LogsKafka(broker.bootstrapServers()); LogsKafka.Tally tally = kafka.tally()) {
-            long consumedByFirst;
-            long afterClean;
-            try (AppProcess first = start(kafka, "first")) {
-                kafka.produce(0, 40_000, SERVICES);
-                awaitAtLeast(tally, 20_000);
+        long duplicates = run(broker, "alos", "at_least_once", 100_000);
+        assertThat(duplicates).as("at-least-once: counted twice after the SIGKILL, never lost").isNotNegative();
+    }
+
+    @Test
+    void shouldAccountForEveryEventExactlyOnceAcrossSigkillUnderExactlyOnce(TestBroker broker) throws Exception {
+        long duplicates = run(broker, "eos", "exactly_once_v2", 30_000);
+        assertThat(duplicates).as("exactly_once_v2: no duplicates even after a SIGKILL").isZero();
+    }
+
+    /** Produce, drain cleanly, restart, SIGKILL, restart; returns the events counted more than once. */
+    private long run(TestBroker broker, String name, String guarantee, int total) throws Exception {
+        String group = "pipeline-logs-" + name;
+        Map<String, Object> settings = new HashMap<>(APP_SETTINGS);
+        settings.putAll(LogsKafka.topicConfig(LogsKafka.prefixed(name)));
+        settings.put("logs.application.id", group);
+        settings.put("logs.processing.guarantee", guarantee);
+        try (LogsKafka kafka = new LogsKafka(broker.bootstrapServers(), LogsKafka.prefixed(name));
+                LogsKafka.Tally tally = kafka.tally()) {
+            int firstBatch = total * 2 / 5;
+            int secondBatch = total * 7 / 10;
+            try (AppProcess first = start(kafka, name + "-first", settings)) {
+                kafka.produce(0, firstBatch, SERVICES);
+                awaitAtLeast(tally, firstBatch / 2);
                 assertThat(first.stop(Duration.ofSeconds(60))).as("clean drain exits 0").isZero();
             }
             // the drain flushed everything buffered (SHUTDOWN) and committed: what was consumed came out, once
             awaitStable(tally);
-            afterClean = tally.poll();
-            consumedByFirst = kafka.committedInput("pipeline-logs");
-            kafka.produce(40_000, 70_000, SERVICES);
+            long afterClean = tally.poll();
+            long consumedByFirst = kafka.committedInput(group);
+            kafka.produce(firstBatch, secondBatch, SERVICES);
 
-            try (AppProcess second = start(kafka, "second")) {
-                awaitAtLeast(tally, afterClean + 10_000);
+            try (AppProcess second = start(kafka, name + "-second", settings)) {
+                awaitAtLeast(tally, afterClean + total / 10);
                 second.kill();
             }
-            kafka.produce(70_000, TOTAL, SERVICES);
+            kafka.produce(secondBatch, total, SERVICES);
 
-            try (AppProcess third = start(kafka, "third")) {
-                // duplicates make the output reach TOTAL early: wait until every input record is consumed
+            try (AppProcess third = start(kafka, name + "-third", settings)) {
+                // duplicates make the output reach the total early: wait until every input record is consumed
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> kafka.committedInput("pipeline-logs") == TOTAL);
-                String status = third.get("/api/status").body();
-                System.out.println("[LogsConservationIT] status after catching up: " + status);
+                        .until(() -> kafka.committedInput(group) == total);
+                System.out.println("[LogsConservationIT] " + name + " status after catching up: "
+                        + third.get("/api/status").body().replaceAll("\\s+", " "));
                 assertThat(third.stop(Duration.ofSeconds(60))).isZero();
             }
             awaitStable(tally);
             long accounted = tally.poll();
-            long duplicates = accounted - TOTAL;
-            System.out.printf("[LogsConservationIT] produced=%d batches=%d eventsInBatches=%d dlq=%d %s "
-                    + "duplicates(at-least-once, after SIGKILL)=%d; first run: consumed=%d accounted=%d%n", TOTAL,
-                    tally.batchCount, tally.eventsInBatches, tally.dlqRecords, tally.dlqByReason, duplicates,
+            System.out.printf("[LogsConservationIT] %s (%s): produced=%d batches=%d eventsInBatches=%d dlq=%d %s "
+                    + "duplicates=%d; first run (clean drain): consumed=%d accounted=%d%n", name, guarantee, total,
+                    tally.batchCount, tally.eventsInBatches, tally.dlqRecords, tally.dlqByReason, accounted - total,
                     consumedByFirst, afterClean);
 
-            System.out.println("[LogsConservationIT] per service: " + tally.countByService);
-            assertThat(tally.servicesShortOf(TOTAL, SERVICES)).as("services with events missing").isEmpty();
-            assertThat(accounted).as("nothing lost").isGreaterThanOrEqualTo(TOTAL);
+            assertThat(tally.servicesShortOf(total, SERVICES)).as("services with events missing").isEmpty();
+            assertThat(accounted).as("nothing lost").isGreaterThanOrEqualTo(total);
             assertThat(afterClean).as("a clean drain flushes and commits exactly what was consumed")
                     .isEqualTo(consumedByFirst);
-            assertThat(kafka.committedInput("pipeline-logs")).isEqualTo(TOTAL);
             assertThat(tally.countByService).hasSize(SERVICES);
+            return accounted - total;
         }
     }
 
-    private AppProcess start(LogsKafka kafka, String name) {
-        return AppProcess.start(dir, "conservation-" + name, kafka.bootstrap, kafka.registryUrl, APP_SETTINGS).awaitReady(START);
+    private AppProcess start(LogsKafka kafka, String name, Map<String, Object> settings) {
+        return AppProcess.start(dir.resolve(name.substring(0, name.indexOf('-'))), "conservation-" + name,
+                kafka.bootstrap, kafka.registryUrl, settings).awaitReady(START);
     }
 
     private static void awaitAtLeast(LogsKafka.Tally tally, long n) {
