@@ -161,6 +161,10 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
             dropIncoming(DropReason.OVERFLOW, record, eventBytes);
             return;
         }
+        if (deps.tasks().draining() && !sink.external()) {
+            passThrough(service, event, entry.pending(-1, value.length));
+            return;
+        }
         long seq = nextSeq++;
         store.put(seq, value);
         index.add(entry.pending(seq, value.length));
@@ -249,15 +253,22 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
         startClock();
         deletions.applyConfirmed();
         handle(sink.poll(0));
-        int budget = settings.maxBatchesPerTick();
+        boolean draining = deps.tasks().draining();
+        int budget = draining ? Integer.MAX_VALUE : settings.maxBatchesPerTick();
         while (budget > 0 && sink.hasRoom()) {
-            String service = dueService();
+            String service = draining ? index.oldestService() : dueService();
+            if (draining && service != null) {
+                flush(service, FlushReason.SHUTDOWN);
+                budget--;
+                continue;
+            }
             if (service == null) {
                 break;
             }
             flush(service, reasonFor(service));
             budget--;
         }
+        publishBuffered();
     }
 
     /** A service to flush now: a full one first, else the oldest if it is older than the max age. */
@@ -297,6 +308,18 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
         recordsOut.increment(taken.size());
         stalled = false;
         publishBuffered();
+    }
+
+    /**
+     * While draining for shutdown, a new event is emitted at once as a batch of one and never
+     * enters the store: entries written now could not have their deletion committed before the
+     * final commit, and the next owner would emit them again.
+     */
+    private void passThrough(String service, LogEvent event, Pending p) {
+        LogBatch batch = Batches.summarise(service, List.of(p), List.of(event.getMessage()), FlushReason.SHUTDOWN, nowMs());
+        context.forward(new Record<>(service, batch, Batches.outputTimestamp(List.of(p))), OUTPUT_SINK);
+        ledger.out(1);
+        recordsOut.increment();
     }
 
     private void evictOldest() {
@@ -403,6 +426,7 @@ final class BufferProcessor implements Processor<String, LogEvent, Object, Objec
 
     private void publishBuffered() {
         published.buffered(index.records(), index.bytes());
+        published.pendingDeletes(deletions.pending());
     }
 
     /** Wall clock: the runtime's cached time, advanced by how long this call has been waiting. */

@@ -70,6 +70,15 @@ final class Deletions {
         }
     }
 
+    /** Entries whose deletion is not yet written to the store. */
+    long pending() {
+        long held = 0;
+        for (long[] seqs : heldForSink.values()) {
+            held += seqs.length;
+        }
+        return unconfirmed.size() + confirmed.size() + held;
+    }
+
     int heldForSink() {
         return heldForSink.size();
     }

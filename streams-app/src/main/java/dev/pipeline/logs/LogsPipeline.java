@@ -126,6 +126,17 @@ public final class LogsPipeline implements StreamsPipeline {
     }
 
     /** Buffer terms summed over the tasks this process owns now. */
+    /** Flush everything now and pass new events straight through, so the final commit carries it all. */
+    @Override
+    public void drain() {
+        tasks.requestDrain();
+    }
+
+    @Override
+    public boolean drained() {
+        return tasks.drained();
+    }
+
     public TaskBuffers tasks() {
         return tasks;
     }

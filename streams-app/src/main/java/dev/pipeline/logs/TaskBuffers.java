@@ -19,6 +19,7 @@ import org.apache.kafka.streams.processor.TaskId;
  */
 public final class TaskBuffers {
     private final ConcurrentMap<TaskId, Contribution> tasks = new ConcurrentHashMap<>();
+    private volatile boolean draining;
 
     /** Registers (replacing any earlier registration with the same names) the four buffer gauges. */
     void registerGauges(PipelineMetrics metrics, String pipeline) {
@@ -64,6 +65,20 @@ public final class TaskBuffers {
         return sum(c -> c.capacityBytes);
     }
 
+    /** Shutdown is coming: tasks flush everything and let new events pass straight through. */
+    void requestDrain() {
+        draining = true;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    /** Nothing buffered and every flushed entry's deletion written to the stores (the final commit carries it). */
+    boolean drained() {
+        return sum(c -> c.records.get() + c.pendingDeletes.get() + c.inFlight.get()) == 0;
+    }
+
     public long inFlight() {
         return sum(c -> c.inFlight.get());
     }
@@ -88,6 +103,7 @@ public final class TaskBuffers {
         private final AtomicLong records = new AtomicLong();
         private final AtomicLong bytes = new AtomicLong();
         private final AtomicLong inFlight = new AtomicLong();
+        private final AtomicLong pendingDeletes = new AtomicLong();
 
         private Contribution(TaskId task, long capacityRecords, long capacityBytes) {
             this.task = task;
@@ -98,6 +114,10 @@ public final class TaskBuffers {
         void buffered(long records, long bytes) {
             this.records.set(records);
             this.bytes.set(bytes);
+        }
+
+        void pendingDeletes(long n) {
+            pendingDeletes.set(n);
         }
 
         void inFlight(long n) {
