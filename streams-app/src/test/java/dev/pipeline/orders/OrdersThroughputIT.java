@@ -189,7 +189,7 @@ class OrdersThroughputIT {
     }
 
     private static long expectedApplied(List<OrderLoad.Send> load) {
-        return OrdersVerifier.verify(toInputs(load), List.of(), Long.MAX_VALUE / 2).expectedResults();
+        return OrdersVerifier.verify(toInputs(load), List.of(), OrdersVerifier.Rules.withPaymentTimeout(3_600_000)).expectedResults();
     }
 
     private static List<OrdersVerifier.Input> toInputs(List<OrderLoad.Send> load) {
