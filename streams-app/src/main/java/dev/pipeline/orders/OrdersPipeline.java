@@ -168,9 +168,9 @@ public final class OrdersPipeline implements StreamsPipeline {
     @Override
     public Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("processing_guarantee", settings.processingGuarantee());
+        m.put("processingGuarantee", settings.processingGuarantee());
         m.put("conservation", conservationStatus.summary(NAME).toMap());
-        m.put("dedup_entries", status.dedupEntries());
+        m.put("dedupEntries", status.dedupEntries());
         return m;
     }
 

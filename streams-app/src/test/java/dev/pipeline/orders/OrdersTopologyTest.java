@@ -201,7 +201,7 @@ class OrdersTopologyTest {
             // 6 entries, 5 expired; 2 examined per tick: [e-0,e-1] [e-2,e-3] [e-4,late] (wrap)
             assertThat(remaining).containsExactly(4L, 2L, 1L, 1L);
             assertThat(d.dedupStore().get("late")).isNotNull();
-            assertThat(d.pipeline.status()).containsKey("dedup_entries");
+            assertThat(d.pipeline.status()).containsKey("dedupEntries");
         }
     }
 
@@ -358,7 +358,7 @@ class OrdersTopologyTest {
                     .containsEntry("droppedByReason", Map.of("duplicate", 1L, "invalid_transition", 1L, "expired", 1L));
             assertThat(d.readDlq()).extracting(OrdersDriver::reason)
                     .containsExactlyInAnyOrder("invalid_transition", "processing", "expired");
-            assertThat(d.pipeline.status()).containsEntry("processing_guarantee", "exactly_once_v2");
+            assertThat(d.pipeline.status()).containsEntry("processingGuarantee", "exactly_once_v2");
         }
     }
 }
