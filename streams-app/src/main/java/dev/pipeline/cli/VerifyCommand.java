@@ -68,7 +68,7 @@ public final class VerifyCommand implements Runnable {
             VerificationReport report = OrdersVerifier.readAndVerify(config.kafkaClientProps(), topics.orders(),
                     topics.ordersProcessed(), AvroSerde.configured(OrderEvent.class, serdeConfig, false),
                     AvroSerde.configured(OrderResult.class, serdeConfig, false),
-                    config.getLong(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG),
+                    OrdersVerifier.Rules.from(config, System.currentTimeMillis()),
                     Duration.ofMillis(config.getLong(OrdersKeys.VERIFY_TIMEOUT_MS_CONFIG)));
             System.out.println(report.summary());
             report.problems().stream().limit(Math.max(0, maxDetails)).forEach(p -> System.out.println("  " + p));

@@ -2,9 +2,11 @@ package dev.pipeline.orders;
 
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.ConservationCheck;
 import dev.pipeline.policy.DeadLetters;
 import dev.pipeline.policy.DropReason;
 import dev.pipeline.policy.DropRecorder;
+import dev.pipeline.policy.InputValidation;
 import dev.pipeline.policy.Ledger;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderEventType;
@@ -31,21 +33,26 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies order events, one task (input partition) per instance. For each event, in this order:
  * <ol>
- *   <li>blank ids, a key that is not the event's orderId, or no value: drop {@code processing};</li>
+ *   <li>input contract ({@link InputValidation}) and content rules: no value, key not the orderId,
+ *       empty/blank/oversized ids, event timestamp negative or too far ahead, negative amount,
+ *       non-positive amount on CREATED, currency not three upper-case letters: a
+ *       {@code RecordRejectedException} ({@code processing}) that the processing exception handler
+ *       dead-letters with the record's original bytes; such records never enter the ledger;</li>
  *   <li>eventId applied within the dedup TTL: drop {@code duplicate} (counted, not DLQ'd);</li>
- *   <li>non-positive amount on CREATED, currency not three upper-case letters: drop {@code processing};</li>
  *   <li>order still CREATED and its payment deadline reached in stream time (this record included):
  *       emit its EXPIRED result now; an expired order drops every later event as {@code expired};</li>
  *   <li>transition not allowed ({@link OrderStateMachine}): drop {@code invalid_transition};</li>
  *   <li>otherwise apply: new state, remember the eventId, emit one result.</li>
  * </ol>
- * Only applied events enter the dedup store, so a resend of a rejected event is judged again.
- * All output (results, DLQ records, store changes, offsets) goes through this task, so under
- * exactly_once_v2 it commits or aborts together.
+ * Drops of steps 2-4 go through {@link DropRecorder} (ledger, counters, log) and, for DLQ reasons,
+ * to the {@link DeadLetters#SINK_NAME} child. Only applied events enter the dedup store, so a
+ * resend of a rejected event is judged again. All output (results, DLQ records, store changes,
+ * offsets) goes through this task, so under exactly_once_v2 it commits or aborts together.
  *
  * <p>A wall-clock punctuator does bounded maintenance: at most {@code orders.expiry.scan.max}
  * due deadlines and {@code orders.dedup.scan.max} dedup entries per tick (the dedup scan resumes
- * where it stopped), then publishes the ledger and dedup size for /api/status.
+ * where it stopped), then publishes the dedup size. A second one runs the shared
+ * {@link ConservationCheck} over the task's ledger.
  */
 final class OrderProcessor implements Processor<String, OrderEvent, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(OrderProcessor.class);
@@ -56,6 +63,8 @@ final class OrderProcessor implements Processor<String, OrderEvent, Object, Obje
     private final Serializer<OrderEvent> eventSerializer;
     private final PipelineMetrics metrics;
     private final OrdersStatus status;
+    private final InputValidation rules;
+    private final ConservationCheck conservation;
 
     private ProcessorContext<Object, Object> ctx;
     private KeyValueStore<String, OrderState> orders;
@@ -66,17 +75,19 @@ final class OrderProcessor implements Processor<String, OrderEvent, Object, Obje
     private Counter recordsIn;
     private Counter recordsOut;
     private Cancellable maintenance;
+    private Cancellable conservationTicks;
     /** Where the next dedup cleanup scan starts; null: from the first key. Not state: a restart rescans. */
     private String dedupCursor;
-    private long lastImbalance;
 
     OrderProcessor(OrdersSettings settings, String inputTopic, Serializer<OrderEvent> eventSerializer,
-            PipelineMetrics metrics, OrdersStatus status) {
+            PipelineMetrics metrics, OrdersStatus status, InputValidation rules, ConservationCheck conservation) {
         this.settings = settings;
         this.inputTopic = inputTopic;
         this.eventSerializer = eventSerializer;
         this.metrics = metrics;
         this.status = status;
+        this.rules = rules;
+        this.conservation = conservation;
     }
 
     @Override
@@ -91,28 +102,21 @@ final class OrderProcessor implements Processor<String, OrderEvent, Object, Obje
         this.recordsOut = metrics.recordsOut(MetricNames.PIPELINE_ORDERS);
         this.maintenance = context.schedule(settings.maintenanceInterval(), PunctuationType.WALL_CLOCK_TIME,
                 ignored -> maintain());
+        this.conservationTicks = conservation.schedule(context, settings.conservationInterval(), ledger, () -> 0L);
         publishStatus();
     }
 
     @Override
     public void process(Record<String, OrderEvent> record) {
+        OrderEvent e = record.value();
+        // throws before the ledger sees the record: the processing handler dead-letters the original bytes
+        validate(record.key(), e);
         recordsIn.increment();
         ledger.in(1);
         // Streams advances stream time before processing; max() keeps that true for any driver
         long now = Math.max(ctx.currentStreamTimeMs(), record.timestamp());
-        OrderEvent e = record.value();
-        String idProblem = idProblem(record.key(), e);
-        if (idProblem != null) {
-            drop(DropReason.PROCESSING, record, new IllegalArgumentException(idProblem));
-            return;
-        }
         if (isDuplicate(e.getEventId(), now)) {
             drop(DropReason.DUPLICATE, record, null);
-            return;
-        }
-        String contentProblem = contentProblem(e);
-        if (contentProblem != null) {
-            drop(DropReason.PROCESSING, record, new IllegalArgumentException(contentProblem));
             return;
         }
         String orderId = e.getOrderId();
@@ -152,36 +156,35 @@ final class OrderProcessor implements Processor<String, OrderEvent, Object, Obje
         if (maintenance != null) {
             maintenance.cancel();
         }
+        if (conservationTicks != null) {
+            conservationTicks.cancel();
+        }
         status.remove(ctx.taskId());
+        conservation.forget(ctx.taskId().toString());
     }
 
     // --- rules -------------------------------------------------------------------------------
 
-    private static String idProblem(String key, OrderEvent e) {
-        if (e == null) {
-            return "no value (tombstone)";
-        }
-        if (blank(e.getEventId()) || blank(e.getOrderId()) || blank(e.getCustomerId())) {
-            return "blank eventId, orderId or customerId";
-        }
-        if (!e.getOrderId().equals(key)) {
-            return "record key '" + key + "' is not the event's orderId '" + e.getOrderId() + "'";
-        }
-        return null;
+    /**
+     * The input contract ({@link InputValidation}: keyed by orderId, texts present and bounded,
+     * event time sane) plus the order's content rules. A failure throws {@code processing}.
+     */
+    private void validate(String key, OrderEvent e) {
+        rules.requireKeyed(key, e, e == null ? null : e.getOrderId());
+        requireNotBlank("eventId", e.getEventId());
+        requireNotBlank("orderId", e.getOrderId());
+        requireNotBlank("customerId", e.getCustomerId());
+        rules.requireLength("currency", e.getCurrency());
+        rules.requireTimestamp("timestamp", e.getTimestamp().toEpochMilli(), ctx.currentSystemTimeMs());
+        rules.require(e.getAmountCents() >= 0, "amountCents " + e.getAmountCents() + " is negative");
+        rules.require(e.getType() != OrderEventType.CREATED || e.getAmountCents() > 0,
+                "amountCents must be positive on CREATED, was " + e.getAmountCents());
+        rules.require(CURRENCY.matcher(e.getCurrency()).matches(), "currency must be three upper-case letters");
     }
 
-    private static String contentProblem(OrderEvent e) {
-        if (e.getType() == OrderEventType.CREATED && e.getAmountCents() <= 0) {
-            return "amountCents must be positive on CREATED, was " + e.getAmountCents();
-        }
-        if (e.getCurrency() == null || !CURRENCY.matcher(e.getCurrency()).matches()) {
-            return "currency must be three upper-case letters, was '" + e.getCurrency() + "'";
-        }
-        return null;
-    }
-
-    private static boolean blank(String s) {
-        return s == null || s.isBlank();
+    private void requireNotBlank(String field, String value) {
+        rules.requireText(field, value);
+        rules.require(!value.isBlank(), "blank " + field);
     }
 
     private boolean isDuplicate(String eventId, long streamTime) {
@@ -283,17 +286,7 @@ final class OrderProcessor implements Processor<String, OrderEvent, Object, Obje
     }
 
     private void publishStatus() {
-        Ledger.Snapshot snapshot = ledger.snapshot(0);
-        if (snapshot.imbalance() != lastImbalance) {
-            lastImbalance = snapshot.imbalance();
-            if (!snapshot.holds()) {
-                metrics.conservationViolations(MetricNames.PIPELINE_ORDERS).increment();
-                LOG.error("[orders] task {}: conservation does not hold: {} (imbalance {})", ctx.taskId(), snapshot,
-                        snapshot.imbalance());
-            }
-        }
-        status.publish(ctx.taskId(), new OrdersStatus.TaskView(snapshot, ledger.droppedByReason(),
-                dedup.approximateNumEntries()));
+        status.publish(ctx.taskId(), dedup.approximateNumEntries());
     }
 
     // --- deadline index keys: zero-padded so byte order is time order ------------------------

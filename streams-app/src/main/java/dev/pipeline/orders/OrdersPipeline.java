@@ -5,10 +5,14 @@ import dev.pipeline.app.StreamsPipeline;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.ConservationCheck;
+import dev.pipeline.policy.ConservationStatus;
 import dev.pipeline.policy.DeadLetters;
+import dev.pipeline.policy.InputValidation;
 import dev.pipeline.policy.Ledger;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderResult;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -26,11 +30,21 @@ import org.apache.kafka.streams.state.Stores;
  * {@code orders-processed} (key orderId, {@link OrderResult}), drops to the dead-letter topic.
  *
  * <h2>Topology</h2>
- * {@value #SOURCE} → {@value #PROCESSOR} ({@link OrderProcessor}: dedup, validation, state machine,
- * payment expiry) → {@value #RESULTS_SINK} and {@link DeadLetters#SINK_NAME} (byte[] key = the
- * UTF-8 orderId, byte[] value = the original event re-serialized with the pipeline's own value
- * serde, i.e. Confluent wire format with the app's reader-schema id, plus the
- * {@code pipeline.error.*} headers). Stores, all changelogged and cached:
+ * {@value #SOURCE} → {@value #PROCESSOR} ({@link OrderProcessor}: validation, dedup, state machine,
+ * payment expiry) → {@value #RESULTS_SINK} and {@link DeadLetters#SINK_NAME}. Two ways into the
+ * dead-letter topic, both written by the task's producer (so transactional):
+ * <ul>
+ *   <li>{@code processing} (input contract and content rules): the processor throws a
+ *       {@code RecordRejectedException}; the shared processing exception handler
+ *       ({@code policy.ExceptionHandling}, installed by the app) writes the record's <i>original</i>
+ *       key and value bytes with Streams' and our headers. Such records are outside the ledger;</li>
+ *   <li>{@code invalid_transition}, {@code expired}: {@code DropRecorder.drop} and a forward to
+ *       {@link DeadLetters#SINK_NAME}: key = the UTF-8 orderId, value = the event <i>re-serialized</i>
+ *       with the pipeline's own value serde (Confluent wire format with the app's reader-schema id;
+ *       the processor API no longer has the original bytes), plus the {@code pipeline.error.*}
+ *       headers. {@code duplicate} is counted only.</li>
+ * </ul>
+ * Stores, all changelogged and cached:
  * <ul>
  *   <li>{@value #ORDERS_STORE} (RocksDB): orderId → {@link OrderState}. One small entry per order,
  *       never deleted: it is what rejects a late resend after its dedup entry expired;</li>
@@ -66,8 +80,10 @@ import org.apache.kafka.streams.state.Stores;
  *       next event of the order, so the outcome does not depend on when the punctuator ran: an event
  *       whose arrival brings stream time to the deadline finds the order expired.</li>
  *   <li><b>Conservation</b>: the ledger lives in a changelogged store, so it survives restarts and commits
- *       with the task; {@link #status()} shows the sum over this instance's tasks as of the last tick.
- *       EXPIRED results are not input records and are outside the equation.</li>
+ *       with the task; the shared {@code ConservationCheck} checks it every
+ *       {@code conservation.check.interval.ms} and {@link #status()} shows the sum over this instance's
+ *       tasks. Nothing is buffered ({@code buffered = 0}); EXPIRED results are not input records and are
+ *       outside the equation.</li>
  * </ul>
  */
 public final class OrdersPipeline implements StreamsPipeline {
@@ -84,20 +100,26 @@ public final class OrdersPipeline implements StreamsPipeline {
     private final Serde<OrderResult> resultSerde;
     private final PipelineMetrics metrics;
     private final OrdersSettings settings;
+    private final InputValidation rules;
     private final OrdersStatus status = new OrdersStatus();
+    private final ConservationStatus conservationStatus = new ConservationStatus();
+    private final ConservationCheck conservation;
 
     private OrdersPipeline(Topics topics, Serde<OrderEvent> eventSerde, Serde<OrderResult> resultSerde,
-            PipelineMetrics metrics, OrdersSettings settings) {
+            PipelineMetrics metrics, OrdersSettings settings, InputValidation rules) {
         this.topics = topics;
         this.eventSerde = eventSerde;
         this.resultSerde = resultSerde;
         this.metrics = metrics;
         this.settings = settings;
+        this.rules = rules;
+        this.conservation = new ConservationCheck(NAME, metrics, conservationStatus);
     }
 
     public static OrdersPipeline create(PipelineContext ctx) {
         OrdersPipeline p = new OrdersPipeline(ctx.topics(), ctx.serdes().valueSerde(OrderEvent.class),
-                ctx.serdes().valueSerde(OrderResult.class), ctx.metrics(), OrdersSettings.from(ctx.config()));
+                ctx.serdes().valueSerde(OrderResult.class), ctx.metrics(), OrdersSettings.from(ctx.config()),
+                InputValidation.from(ctx.config()));
         ctx.metrics().gauge(MetricNames.DEDUP_ENTRIES, NAME, p.status::dedupEntries);
         return p;
     }
@@ -113,7 +135,7 @@ public final class OrdersPipeline implements StreamsPipeline {
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.String().deserializer(), eventSerde.deserializer(), topics.orders());
         t.addProcessor(PROCESSOR, () -> new OrderProcessor(settings, topics.orders(), eventSerde.serializer(), metrics,
-                status), SOURCE);
+                status, rules, conservation), SOURCE);
         t.addStateStore(persistent(ORDERS_STORE, new OrderStateSerde()), PROCESSOR);
         t.addStateStore(persistent(DEDUP_STORE, Serdes.Long()), PROCESSOR);
         t.addStateStore(persistent(DEADLINES_STORE, Serdes.String()), PROCESSOR);
@@ -138,10 +160,18 @@ public final class OrdersPipeline implements StreamsPipeline {
                 StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), settings.transactionTimeoutMs());
     }
 
-    /** Ledger terms, drops by reason, the conservation check and the dedup size (as of the last tick). */
+    /**
+     * {@code conservation}: the ledger terms summed over this instance's tasks and whether
+     * {@code in = out + dlq + dropped + buffered} holds (as of each task's last check); plus the
+     * processing guarantee and the dedup-store size.
+     */
     @Override
     public Map<String, Object> status() {
-        return status.toMap(settings.processingGuarantee());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("processingGuarantee", settings.processingGuarantee());
+        m.put("conservation", conservationStatus.summary(NAME).toMap());
+        m.put("dedupEntries", status.dedupEntries());
+        return m;
     }
 
     @Override

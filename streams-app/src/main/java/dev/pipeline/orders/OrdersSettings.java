@@ -2,6 +2,7 @@ package dev.pipeline.orders;
 
 import dev.pipeline.config.OrdersKeys;
 import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.config.PolicyKeys;
 import java.time.Duration;
 
 /** The orders keys, typed, read once from the config. */
@@ -15,7 +16,8 @@ public record OrdersSettings(
         int dedupScanMax,
         long paymentTimeoutMs,
         int expiryScanMax,
-        Duration maintenanceInterval) {
+        Duration maintenanceInterval,
+        Duration conservationInterval) {
 
     /** Which clock the dedup TTL runs on ({@link OrdersKeys#DEDUP_TTL_CLOCK_CONFIG}). */
     public enum DedupClock {
@@ -36,6 +38,7 @@ public record OrdersSettings(
                 c.getInt(OrdersKeys.DEDUP_SCAN_MAX_CONFIG),
                 c.getLong(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG),
                 c.getInt(OrdersKeys.EXPIRY_SCAN_MAX_CONFIG),
-                Duration.ofMillis(c.getLong(OrdersKeys.MAINTENANCE_INTERVAL_MS_CONFIG)));
+                Duration.ofMillis(c.getLong(OrdersKeys.MAINTENANCE_INTERVAL_MS_CONFIG)),
+                Duration.ofMillis(c.getInt(PolicyKeys.CONSERVATION_CHECK_INTERVAL_MS_CONFIG)));
     }
 }

@@ -1,5 +1,8 @@
 package dev.pipeline.orders;
 
+import dev.pipeline.config.OrdersKeys;
+import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.config.PolicyKeys;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderResult;
 import java.nio.charset.StandardCharsets;
@@ -24,17 +27,23 @@ import org.apache.kafka.common.serialization.Deserializer;
  *
  * <p>The model, per input partition in offset order (a partition is one task of the app):
  * stream time = max record timestamp so far (undecodable records are skipped without moving it);
- * an event is applied unless its ids are blank or its key is not its orderId, its eventId was
- * already applied in that partition, a CREATED has a non-positive amount, its currency is not
- * three upper-case letters, its order expired (still CREATED when stream time, this record
- * included, reached creation stream time + payment timeout), or the transition is not one of
- * the five allowed. Each applied event must produce exactly one result with the order's status,
+ * an event is applied unless it breaks the input contract (no value, key not its orderId, blank
+ * or oversized ids, event time negative or beyond the skew, negative amount, non-positive amount
+ * on CREATED, currency not three upper-case letters), its eventId was already applied in that
+ * partition, its order expired (still CREATED when stream time, this record included, reached
+ * creation stream time + payment timeout), or the transition is not one of the five allowed. Each applied event must produce exactly one result with the order's status,
  * version (= events applied), amount, currency and customer; every order still CREATED at a
  * stream time past its deadline must produce exactly one EXPIRED result.
  *
  * <p>The app forgets eventIds after the dedup TTL, but a forgotten duplicate can never be
  * applied again (no transition re-enters a state), so the model needs no TTL: the output is the
  * same either way. Only the drop reason differs, and drops are not checked here.
+ *
+ * <p>Known limit: the pipeline checks event time against its wall clock when it processes the
+ * record, the verifier against its own (later) clock. An event stamped more than the skew
+ * ahead of its processing time but not of the verification time is refused by the pipeline and
+ * expected by the verifier (reported missing). That takes a producer clock ahead by more than
+ * {@code validation.max.future.skew.ms} (1 day by default).
  */
 public final class OrdersVerifier {
     static final int MAX_PROBLEMS = 20;
@@ -47,6 +56,26 @@ public final class OrdersVerifier {
             "PAID+CANCELLED", "CANCELLED");
 
     private OrdersVerifier() {}
+
+    /**
+     * The parameters of the rules, from the same keys the pipeline reads.
+     *
+     * @param nowMs the verifier's clock: an event stamped more than the future skew after it was
+     *              certainly refused by the pipeline, which checked against its own (earlier) clock
+     */
+    public record Rules(long paymentTimeoutMs, int maxStringChars, long maxFutureSkewMs, long nowMs) {
+        public static Rules from(PipelineConfig config, long nowMs) {
+            return new Rules(config.getLong(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG),
+                    config.getInt(PolicyKeys.VALIDATION_MAX_STRING_CHARS_CONFIG),
+                    config.getLong(PolicyKeys.VALIDATION_MAX_FUTURE_SKEW_MS_CONFIG), nowMs);
+        }
+
+        /** The app's defaults with another payment timeout (tests). */
+        public static Rules withPaymentTimeout(long paymentTimeoutMs) {
+            return from(PipelineConfig.defaults().with(Map.of(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG, paymentTimeoutMs)),
+                    System.currentTimeMillis());
+        }
+    }
 
     /** One committed input record; {@code decoded} false when its value did not deserialize. */
     public record Input(int partition, long offset, long timestamp, String key, OrderEvent value, boolean decoded) {
@@ -76,8 +105,7 @@ public final class OrdersVerifier {
      * catches up), never the other way round. Open transactions are those seen before reading.
      */
     public static VerificationReport readAndVerify(Map<String, ?> clientProps, String inputTopic, String outputTopic,
-            Deserializer<OrderEvent> events, Deserializer<OrderResult> results, long paymentTimeoutMs,
-            Duration timeout) {
+            Deserializer<OrderEvent> events, Deserializer<OrderResult> results, Rules rules, Duration timeout) {
         try (CommittedTopicReader reader = new CommittedTopicReader(clientProps, timeout)) {
             List<TopicPartition> in = reader.partitions(inputTopic);
             List<TopicPartition> out = reader.partitions(outputTopic);
@@ -105,7 +133,7 @@ public final class OrdersVerifier {
             }
             List<String> openLines = new ArrayList<>();
             open.forEach(o -> openLines.add(o.toString()));
-            return verify(inputs, outputs, paymentTimeoutMs).withOpenTransactions(open.size(), openLines);
+            return verify(inputs, outputs, rules).withOpenTransactions(open.size(), openLines);
         }
     }
 
@@ -114,7 +142,7 @@ public final class OrdersVerifier {
     }
 
     /** Compares without touching Kafka; open transactions are added by the caller that reads topics. */
-    public static VerificationReport verify(List<Input> inputs, List<Output> outputs, long paymentTimeoutMs) {
+    public static VerificationReport verify(List<Input> inputs, List<Output> outputs, Rules rules) {
         Map<String, Expected> expected = new LinkedHashMap<>();
         Map<Integer, List<Input>> byPartition = new TreeMap<>();
         long undecodable = 0;
@@ -126,12 +154,13 @@ public final class OrdersVerifier {
         }
         for (List<Input> partition : byPartition.values()) {
             partition.sort(Comparator.comparingLong(Input::offset));
-            replay(partition, paymentTimeoutMs, expected);
+            replay(partition, rules, expected);
         }
         return compare(expected, outputs, inputs.size(), undecodable);
     }
 
-    private static void replay(List<Input> records, long timeout, Map<String, Expected> expected) {
+    private static void replay(List<Input> records, Rules rules, Map<String, Expected> expected) {
+        long timeout = rules.paymentTimeoutMs();
         Map<String, Ord> orders = new HashMap<>();
         Set<String> applied = new HashSet<>();
         long streamTime = Long.MIN_VALUE;
@@ -141,14 +170,10 @@ public final class OrdersVerifier {
             }
             streamTime = Math.max(streamTime, in.timestamp());
             OrderEvent e = in.value();
-            if (e == null || isBlank(e.getEventId()) || isBlank(e.getOrderId()) || isBlank(e.getCustomerId())
-                    || !e.getOrderId().equals(in.key()) || applied.contains(e.getEventId())) {
+            if (!acceptable(in.key(), e, rules) || applied.contains(e.getEventId())) {
                 continue;
             }
             String type = e.getType().name();
-            if ((type.equals("CREATED") && e.getAmountCents() <= 0) || !isCurrency(e.getCurrency())) {
-                continue;
-            }
             Ord o = orders.computeIfAbsent(e.getOrderId(), id -> new Ord());
             if (o.status.equals("CREATED") && o.deadline <= streamTime) {
                 o.status = "EXPIRED";
@@ -283,8 +308,25 @@ public final class OrdersVerifier {
         return "order " + orderId + " EXPIRED";
     }
 
-    private static boolean isBlank(String s) {
-        return s == null || s.isBlank();
+    /** The input contract and content rules: what the pipeline refuses before looking at any state. */
+    private static boolean acceptable(String key, OrderEvent e, Rules rules) {
+        if (e == null || key == null || key.isEmpty() || !key.equals(e.getOrderId())) {
+            return false;
+        }
+        for (String text : new String[] {e.getEventId(), e.getOrderId(), e.getCustomerId()}) {
+            if (text == null || text.isBlank() || text.length() > rules.maxStringChars()) {
+                return false;
+            }
+        }
+        long eventTime = e.getTimestamp().toEpochMilli();
+        if (eventTime < 0 || eventTime > rules.nowMs() + rules.maxFutureSkewMs()) {
+            return false;
+        }
+        long amount = e.getAmountCents();
+        if (amount < 0 || (e.getType().name().equals("CREATED") && amount == 0)) {
+            return false;
+        }
+        return isCurrency(e.getCurrency());
     }
 
     private static boolean isCurrency(String c) {

@@ -8,6 +8,7 @@ import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.DeadLetters;
+import dev.pipeline.policy.ExceptionHandling;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderEventType;
 import dev.pipeline.schema.OrderResult;
@@ -56,6 +57,7 @@ final class OrdersDriver implements AutoCloseable {
         eventSerde = serdes.valueSerde(OrderEvent.class);
         Properties props = new Properties();
         props.putAll(pipeline.streamsProperties());
+        props.putAll(ExceptionHandling.streamsProperties(OrdersPipeline.NAME, config, metrics)); // as the app does
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(pipeline.topology(), props, START);
@@ -98,6 +100,12 @@ final class OrdersDriver implements AutoCloseable {
 
     KeyValueStore<String, Long> dedupStore() {
         return driver.getKeyValueStore(OrdersPipeline.DEDUP_STORE);
+    }
+
+    /** The conservation terms of /api/status (needs a conservation tick first). */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> conservation() {
+        return (Map<String, Object>) pipeline.status().get("conservation");
     }
 
     double duplicatesCounted() {

@@ -11,6 +11,7 @@ import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.ExceptionHandling;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderResult;
 import dev.pipeline.schema.OrderStatus;
@@ -132,7 +133,8 @@ class OrdersThroughputIT {
             });
             streams.start();
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> committed(admin, s) >= BACKLOG);
+                    .until(() -> committed(admin, s) >= BACKLOG || streams.state() == KafkaStreams.State.ERROR);
+            assertThat(streams.state()).isNotEqualTo(KafkaStreams.State.ERROR);
             long done = System.nanoTime();
             return BACKLOG / ((done - runningAt.get()) / 1e9);
         }
@@ -189,7 +191,7 @@ class OrdersThroughputIT {
     }
 
     private static long expectedApplied(List<OrderLoad.Send> load) {
-        return OrdersVerifier.verify(toInputs(load), List.of(), Long.MAX_VALUE / 2).expectedResults();
+        return OrdersVerifier.verify(toInputs(load), List.of(), OrdersVerifier.Rules.withPaymentTimeout(3_600_000)).expectedResults();
     }
 
     private static List<OrdersVerifier.Input> toInputs(List<OrderLoad.Send> load) {
@@ -217,10 +219,12 @@ class OrdersThroughputIT {
                 return new AvroSerde<>(cluster.registry.client(), type);
             }
         };
-        OrdersPipeline pipeline = OrdersPipeline.create(new PipelineContext(config, topics, serdes, PipelineMetrics.inMemory()));
+        PipelineMetrics metrics = PipelineMetrics.inMemory();
+        OrdersPipeline pipeline = OrdersPipeline.create(new PipelineContext(config, topics, serdes, metrics));
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve(names.prefix()).toString());
+        props.putAll(ExceptionHandling.streamsProperties(OrdersPipeline.NAME, config, metrics)); // as the app does
         props.putAll(pipeline.streamsProperties());
         return new Setup(pipeline, topics, serdes, props);
     }

@@ -122,10 +122,8 @@ class OrdersTopologyTest {
             assertThat(d.readResults()).hasSize(1);
             assertThat(d.duplicatesCounted()).isEqualTo(1.0);
             assertThat(d.readDlq()).as("duplicates are counted, not dead-lettered").isEmpty();
-            d.tick();
-            @SuppressWarnings("unchecked")
-            Map<String, Long> dropped = (Map<String, Long>) d.pipeline.status().get("dropped_by_reason");
-            assertThat(dropped).containsEntry("duplicate", 1L);
+            d.advanceWallClock(Duration.ofSeconds(10));
+            assertThat(d.conservation()).containsEntry("droppedByReason", Map.of("duplicate", 1L));
         }
     }
 
@@ -203,7 +201,7 @@ class OrdersTopologyTest {
             // 6 entries, 5 expired; 2 examined per tick: [e-0,e-1] [e-2,e-3] [e-4,late] (wrap)
             assertThat(remaining).containsExactly(4L, 2L, 1L, 1L);
             assertThat(d.dedupStore().get("late")).isNotNull();
-            assertThat(d.pipeline.status()).containsKey("dedup_entries");
+            assertThat(d.pipeline.status()).containsKey("dedupEntries");
         }
     }
 
@@ -307,51 +305,60 @@ class OrdersTopologyTest {
     }
 
     static Stream<Arguments> invalidContent() {
+        OrderEvent valid = event("e", "o-1", OrderEventType.CREATED);
         return Stream.of(
-                Arguments.of("non-positive amount on CREATED", OrderEvent.newBuilder(event("e", "o-1", OrderEventType.CREATED))
-                        .setAmountCents(0).build(), "o-1"),
-                Arguments.of("lower-case currency", OrderEvent.newBuilder(event("e", "o-1", OrderEventType.CREATED))
-                        .setCurrency("eur").build(), "o-1"),
-                Arguments.of("four-letter currency", OrderEvent.newBuilder(event("e", "o-1", OrderEventType.CREATED))
-                        .setCurrency("EURO").build(), "o-1"),
+                Arguments.of("non-positive amount on CREATED", OrderEvent.newBuilder(valid).setAmountCents(0).build(), "o-1"),
+                Arguments.of("negative amount on PAID", OrderEvent.newBuilder(event("e", "o-1", OrderEventType.PAID))
+                        .setAmountCents(-1).build(), "o-1"),
+                Arguments.of("lower-case currency", OrderEvent.newBuilder(valid).setCurrency("eur").build(), "o-1"),
+                Arguments.of("four-letter currency", OrderEvent.newBuilder(valid).setCurrency("EURO").build(), "o-1"),
                 Arguments.of("blank eventId", event(" ", "o-1", OrderEventType.CREATED), "o-1"),
-                Arguments.of("blank orderId", event("e", "", OrderEventType.CREATED), ""),
-                Arguments.of("blank customerId", OrderEvent.newBuilder(event("e", "o-1", OrderEventType.CREATED))
-                        .setCustomerId("").build(), "o-1"),
-                Arguments.of("key is not the orderId", event("e", "o-1", OrderEventType.CREATED), "o-2"));
+                Arguments.of("empty orderId and key", event("e", "", OrderEventType.CREATED), ""),
+                Arguments.of("blank customerId", OrderEvent.newBuilder(valid).setCustomerId("  ").build(), "o-1"),
+                Arguments.of("oversized customerId", OrderEvent.newBuilder(valid).setCustomerId("c".repeat(40_000)).build(), "o-1"),
+                Arguments.of("event time before the epoch", OrderEvent.newBuilder(valid)
+                        .setTimestamp(java.time.Instant.ofEpochMilli(-1)).build(), "o-1"),
+                Arguments.of("key is not the orderId", valid, "o-2"),
+                Arguments.of("tombstone", null, "o-1"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidContent")
-    void shouldDeadLetterInvalidContentAsProcessing(String why, OrderEvent e, String key) {
+    void shouldDeadLetterInvalidInputWithOriginalBytesAsProcessing(String why, OrderEvent e, String key) {
         try (OrdersDriver d = new OrdersDriver(stateDir, Map.of())) {
             d.input.pipeInput(key, e, OrdersDriver.START.toEpochMilli());
             assertThat(d.readResults()).isEmpty();
             assertThat(d.readDlq()).singleElement().satisfies(r -> {
                 assertThat(reason(r)).isEqualTo("processing");
+                assertThat(DeadLetters.header(r.headers(), DeadLetters.PIPELINE)).isEqualTo("orders");
                 assertThat(DeadLetters.header(r.headers(), DeadLetters.MESSAGE)).isNotBlank();
                 assertThat(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("orders");
-                assertThat(d.eventSerde.deserializer().deserialize("orders", r.value())).isEqualTo(e);
+                assertThat(r.value()).as("the original bytes").isEqualTo(d.eventSerde.serializer().serialize("orders", e));
             });
+            d.advanceWallClock(Duration.ofSeconds(10));
+            assertThat(d.conservation()).as("rejected before the ledger").containsEntry("in", 0L).containsEntry("holds", true);
         }
     }
 
     @Test
     void shouldKeepLedgerBalancedAndReportItInStatus() {
-        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG, 1_000))) {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG, 1_000,
+                "conservation.check.interval.ms", 1_000))) {
             d.send(event("a-1", "o-a", OrderEventType.CREATED), 0);   // out
             d.send(event("a-1", "o-a", OrderEventType.CREATED), 1);   // duplicate
             d.send(event("a-2", "o-a", OrderEventType.SHIPPED), 2);   // invalid_transition
-            d.send(OrderEvent.newBuilder(event("b-1", "o-b", OrderEventType.CREATED)).setCurrency("x").build(), 3); // processing
+            d.send(OrderEvent.newBuilder(event("b-1", "o-b", OrderEventType.CREATED)).setCurrency("x").build(), 3); // rejected: outside
             d.send(event("c-1", "o-c", OrderEventType.CREATED), 4);   // out
             d.send(event("c-2", "o-c", OrderEventType.PAID), 5_000);  // expired (+ EXPIRED results, not counted)
             d.tick();
 
-            Map<String, Object> status = d.pipeline.status();
-            assertThat(status).containsEntry("records_in", 6L).containsEntry("records_out", 2L)
-                    .containsEntry("dlq", 3L).containsEntry("dropped", 1L).containsEntry("buffered", 0L);
-            assertThat(status.get("conservation")).asString().contains("holds=true", "imbalance=0");
-            assertThat(status).containsEntry("processing_guarantee", "exactly_once_v2");
+            assertThat(d.conservation()).containsEntry("in", 5L).containsEntry("out", 2L).containsEntry("dlq", 2L)
+                    .containsEntry("dropped", 1L).containsEntry("buffered", 0L).containsEntry("holds", true)
+                    .containsEntry("imbalance", 0L)
+                    .containsEntry("droppedByReason", Map.of("duplicate", 1L, "invalid_transition", 1L, "expired", 1L));
+            assertThat(d.readDlq()).extracting(OrdersDriver::reason)
+                    .containsExactlyInAnyOrder("invalid_transition", "processing", "expired");
+            assertThat(d.pipeline.status()).containsEntry("processingGuarantee", "exactly_once_v2");
         }
     }
 }

@@ -56,7 +56,7 @@ class OrdersVerifierTest {
     }
 
     private VerificationReport verify() {
-        return OrdersVerifier.verify(inputs, outputs, TIMEOUT);
+        return OrdersVerifier.verify(inputs, outputs, OrdersVerifier.Rules.withPaymentTimeout(TIMEOUT));
     }
 
     @Test
@@ -150,6 +150,13 @@ class OrdersVerifierTest {
         OrderEvent bad = OrderEvent.newBuilder(inputs.get(0).value()).setEventId("b1").setOrderId("o-2").setCurrency("usd").build();
         inputs.add(Input.of(0, 1, 2, "o-2", bad));
         inputs.add(new Input(0, 2, 3, "o-3", null, false));
+        OrderEvent negativePayment = OrderEvent.newBuilder(inputs.get(0).value()).setEventId("a2")
+                .setType(OrderEventType.PAID).setAmountCents(-1).build();
+        inputs.add(Input.of(0, 3, 4, "o-1", negativePayment));
+        OrderEvent fromTheFuture = OrderEvent.newBuilder(inputs.get(0).value()).setEventId("a3")
+                .setType(OrderEventType.PAID).setTimestamp(Instant.now().plus(java.time.Duration.ofDays(2))).build();
+        inputs.add(Input.of(0, 4, 5, "o-1", fromTheFuture));
+        inputs.add(Input.of(0, 5, 6, "o-1", null)); // tombstone
         out("o-1", OrderStatus.CREATED, 1, "a1");
         VerificationReport r = verify();
         assertThat(r.ok()).isTrue();

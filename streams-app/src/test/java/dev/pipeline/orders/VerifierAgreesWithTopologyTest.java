@@ -49,7 +49,7 @@ class VerifierAgreesWithTopologyTest {
                 outputs.add(new Output(0, outputs.size(), r.key(), r.value()));
             }
 
-            VerificationReport report = OrdersVerifier.verify(inputs, outputs, TIMEOUT_MS);
+            VerificationReport report = OrdersVerifier.verify(inputs, outputs, OrdersVerifier.Rules.withPaymentTimeout(TIMEOUT_MS));
             assertThat(report.ok()).as(report.summary() + "\n" + String.join("\n", report.problems())).isTrue();
             // the load really exercised what it claims to
             assertThat(d.duplicatesCounted()).isGreaterThan(100);
