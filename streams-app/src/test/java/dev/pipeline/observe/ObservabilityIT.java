@@ -68,7 +68,7 @@ class ObservabilityIT {
         Path log = TARGET.resolve("observability-it-app.log");
         app = new ProcessBuilder(java(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", appJar(), "run",
                 "--http-port", "0", "--state-dir", stateDir.toString(), "--set", "lag.poll.interval.ms=500",
-                "--set", "lag.window.size=4")
+                "--set", "lag.window.size=4", "--set", "demo.rate=0") // a steady demo load would keep lag above 0
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Pattern httpLine = Pattern.compile("HTTP: http://[^:]+:(\\d+)/");
         Pattern brokerLine = Pattern.compile("running against (\\S+)");
