@@ -71,6 +71,7 @@ class MultiInstanceIT {
             traffic.startSending(RATE, SERVICES);
             awaitProcessing(a);
             awaitProcessing(b);
+            AppCluster.awaitTasksSpread("logs", 4, a, b);
             traffic.progress(APP_ID).awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             long t0 = System.nanoTime();
@@ -104,6 +105,7 @@ class MultiInstanceIT {
             traffic.startSending(RATE, SERVICES);
             awaitProcessing(a);
             awaitProcessing(b);
+            AppCluster.awaitTasksSpread("logs", 4, a, b);
             traffic.progress(APP_ID).awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             Map<Integer, Long> atKill = traffic.progress(APP_ID).committed();
@@ -133,6 +135,7 @@ class MultiInstanceIT {
             traffic.startSending(RATE, SERVICES);
             awaitProcessing(a);
             awaitProcessing(b);
+            AppCluster.awaitTasksSpread("logs", 4, a, b);
             traffic.progress(APP_ID).awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             long t0 = System.nanoTime();
@@ -140,6 +143,7 @@ class MultiInstanceIT {
             c.awaitReady(AppCluster.READY_TIMEOUT);
             awaitProcessing(c);
             LOG.info("MEASURED third instance: start -> processing its share {} ms", millisSince(t0));
+            AppCluster.awaitTasksSpread("logs", 4, a, b, c);
 
             Map<String, Long> sent = traffic.stopSending();
             traffic.awaitOutputAtLeast(total(sent), Duration.ofSeconds(120));
