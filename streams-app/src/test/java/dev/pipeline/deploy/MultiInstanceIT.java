@@ -87,7 +87,7 @@ class MultiInstanceIT {
                     .isLessThan(AppCluster.SESSION_TIMEOUT_MS);
 
             Map<String, Long> sent = traffic.stopSending();
-            LogsTraffic.Output out = traffic.awaitOutputAtLeast(total(sent), Duration.ofSeconds(120));
+            LogsTraffic.Output out = traffic.awaitEveryServiceAtLeast(sent, Duration.ofSeconds(120));
             assertThat(b.stop(Duration.ofSeconds(40))).isZero();
             out = traffic.readOutput();
             assertNothingLost(sent, out);
@@ -116,7 +116,7 @@ class MultiInstanceIT {
                     AppCluster.SESSION_TIMEOUT_MS, failoverMs);
 
             Map<String, Long> sent = traffic.stopSending();
-            traffic.awaitOutputAtLeast(total(sent), Duration.ofSeconds(120));
+            traffic.awaitEveryServiceAtLeast(sent, Duration.ofSeconds(120));
             assertThat(b.stop(Duration.ofSeconds(40))).isZero();
             LogsTraffic.Output out = traffic.readOutput();
             assertNothingLost(sent, out);
@@ -146,7 +146,7 @@ class MultiInstanceIT {
             AppCluster.awaitTasksSpread("logs", 4, a, b, c);
 
             Map<String, Long> sent = traffic.stopSending();
-            traffic.awaitOutputAtLeast(total(sent), Duration.ofSeconds(120));
+            traffic.awaitEveryServiceAtLeast(sent, Duration.ofSeconds(120));
             for (ChildApp app : new ChildApp[] {a, b, c}) {
                 assertThat(app.stop(Duration.ofMillis(AppCluster.SHUTDOWN_TIMEOUT_MS + 10_000L))).as("%s drains", app.name()).isZero();
             }
