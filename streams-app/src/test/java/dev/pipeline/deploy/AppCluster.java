@@ -2,6 +2,7 @@ package dev.pipeline.deploy;
 
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipeline.testing.ChildApp;
 import dev.pipeline.testing.HttpRegistry;
 import dev.pipeline.testing.TestBroker;
@@ -31,6 +32,8 @@ final class AppCluster implements AutoCloseable {
     /** Short session so a SIGKILLed member is noticed quickly (broker minimum is 6 s). */
     static final int SESSION_TIMEOUT_MS = 10_000;
     static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TestBroker broker;
     private final HttpRegistry registry;
@@ -77,6 +80,26 @@ final class AppCluster implements AutoCloseable {
 
     ChildApp startReady(String name, String pipeline, Path stateDir) {
         return start(name, pipeline, stateDir, Map.of()).awaitReady(READY_TIMEOUT);
+    }
+
+    /**
+     * Steady state before a stop, kill or join is measured: every instance owns active tasks and
+     * together they own all {@code partitions} (per /api/status), twice in a row a second apart.
+     */
+    static void awaitTasksSpread(String pipeline, int partitions, ChildApp... apps) {
+        int[] stable = {0};
+        await("active tasks of " + pipeline + " spread over " + apps.length + " instances").atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    int total = 0;
+                    boolean everyone = true;
+                    for (ChildApp app : apps) {
+                        int tasks = JSON.readTree(app.get("/api/status").body()).path("pipelines").path(pipeline).path("tasks").asInt(0);
+                        everyone &= tasks > 0;
+                        total += tasks;
+                    }
+                    stable[0] = everyone && total == partitions ? stable[0] + 1 : 0;
+                    return stable[0] >= 2;
+                });
     }
 
     /**

@@ -4,6 +4,7 @@ import static dev.pipeline.deploy.DeployFiles.list;
 import static dev.pipeline.deploy.DeployFiles.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipeline.cli.Main;
 import dev.pipeline.config.ConfigDefinitions;
 import dev.pipeline.config.ConfigLoader;
 import dev.pipeline.config.CoreKeys;
@@ -56,6 +57,19 @@ class ComposeFileTest {
         List<String> produced = services.keySet().stream().filter(s -> command(s).startsWith("produce "))
                 .map(s -> command(s).split(" ")[1]).sorted().toList();
         assertThat(produced).as("one-shot load generators").containsExactly("logs", "orders");
+    }
+
+    @Test
+    void shouldGiveTheAppImageOnlyCommandLinesTheCliAccepts() {
+        for (String s : services.keySet()) {
+            if (!image(s).startsWith(APP_IMAGE + ":")) {
+                continue;
+            }
+            String[] args = list(service(s).get("command")).stream().map(String::valueOf).toArray(String[]::new);
+            assertThat(args).as("%s has a command", s).isNotEmpty();
+            // parse only (no execution): an unknown command or option would fail the container at start
+            new picocli.CommandLine(new Main()).parseArgs(args);
+        }
     }
 
     @Test

@@ -94,7 +94,7 @@ class DrainIT {
             Map<String, Long> sent = traffic.stopSending();
             long sentTotal = sent.values().stream().mapToLong(Long::longValue).sum();
             ChildApp next = cluster.startReady("drain-next", "logs", tmp.resolve("a"));
-            traffic.awaitOutputAtLeast(sentTotal, Duration.ofSeconds(90));
+            traffic.awaitEveryServiceAtLeast(sent, Duration.ofSeconds(90));
             assertThat(next.stop(Duration.ofSeconds(40))).isZero();
             LogsTraffic.Output end = traffic.readOutput();
             assertThat(end.byService()).as("every event sent is counted exactly once").isEqualTo(sent);

@@ -140,6 +140,18 @@ final class LogsTraffic implements AutoCloseable {
         return output.copy();
     }
 
+    /**
+     * Waits until every service's events are all accounted for (at-least-once duplicates can make
+     * the total reach the sent count while one service still lacks events).
+     */
+    Output awaitEveryServiceAtLeast(Map<String, Long> sentByService, Duration timeout) {
+        await("every service's events in the output").atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> {
+            Output o = readOutput();
+            return sentByService.entrySet().stream().allMatch(e -> o.byService().getOrDefault(e.getKey(), 0L) >= e.getValue());
+        });
+        return output.copy();
+    }
+
     /** Waits until the batches account for at least {@code events} events. */
     Output awaitOutputAtLeast(long events, Duration timeout) {
         await("output counts " + events + " events").atMost(timeout).pollInterval(Duration.ofMillis(500))

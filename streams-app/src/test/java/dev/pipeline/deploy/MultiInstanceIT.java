@@ -71,6 +71,7 @@ class MultiInstanceIT {
             traffic.startSending(RATE, SERVICES);
             awaitProcessing(a);
             awaitProcessing(b);
+            AppCluster.awaitTasksSpread("logs", 4, a, b);
             traffic.progress(APP_ID).awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             long t0 = System.nanoTime();
@@ -86,7 +87,7 @@ class MultiInstanceIT {
                     .isLessThan(AppCluster.SESSION_TIMEOUT_MS);
 
             Map<String, Long> sent = traffic.stopSending();
-            LogsTraffic.Output out = traffic.awaitOutputAtLeast(total(sent), Duration.ofSeconds(120));
+            LogsTraffic.Output out = traffic.awaitEveryServiceAtLeast(sent, Duration.ofSeconds(120));
             assertThat(b.stop(Duration.ofSeconds(40))).isZero();
             out = traffic.readOutput();
             assertNothingLost(sent, out);
@@ -104,6 +105,7 @@ class MultiInstanceIT {
             traffic.startSending(RATE, SERVICES);
             awaitProcessing(a);
             awaitProcessing(b);
+            AppCluster.awaitTasksSpread("logs", 4, a, b);
             traffic.progress(APP_ID).awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             Map<Integer, Long> atKill = traffic.progress(APP_ID).committed();
@@ -114,7 +116,7 @@ class MultiInstanceIT {
                     AppCluster.SESSION_TIMEOUT_MS, failoverMs);
 
             Map<String, Long> sent = traffic.stopSending();
-            traffic.awaitOutputAtLeast(total(sent), Duration.ofSeconds(120));
+            traffic.awaitEveryServiceAtLeast(sent, Duration.ofSeconds(120));
             assertThat(b.stop(Duration.ofSeconds(40))).isZero();
             LogsTraffic.Output out = traffic.readOutput();
             assertNothingLost(sent, out);
@@ -133,6 +135,7 @@ class MultiInstanceIT {
             traffic.startSending(RATE, SERVICES);
             awaitProcessing(a);
             awaitProcessing(b);
+            AppCluster.awaitTasksSpread("logs", 4, a, b);
             traffic.progress(APP_ID).awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             long t0 = System.nanoTime();
@@ -140,9 +143,10 @@ class MultiInstanceIT {
             c.awaitReady(AppCluster.READY_TIMEOUT);
             awaitProcessing(c);
             LOG.info("MEASURED third instance: start -> processing its share {} ms", millisSince(t0));
+            AppCluster.awaitTasksSpread("logs", 4, a, b, c);
 
             Map<String, Long> sent = traffic.stopSending();
-            traffic.awaitOutputAtLeast(total(sent), Duration.ofSeconds(120));
+            traffic.awaitEveryServiceAtLeast(sent, Duration.ofSeconds(120));
             for (ChildApp app : new ChildApp[] {a, b, c}) {
                 assertThat(app.stop(Duration.ofMillis(AppCluster.SHUTDOWN_TIMEOUT_MS + 10_000L))).as("%s drains", app.name()).isZero();
             }

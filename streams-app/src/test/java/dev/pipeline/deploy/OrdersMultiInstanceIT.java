@@ -81,6 +81,7 @@ class OrdersMultiInstanceIT {
             traffic.startSending(RATE, IN_FLIGHT, 1);
             awaitProcessing(a);
             awaitProcessing(b);
+            AppCluster.awaitTasksSpread("orders", 4, a, b);
             progress().awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             long t0 = System.nanoTime();
@@ -107,6 +108,7 @@ class OrdersMultiInstanceIT {
             traffic.startSending(RATE, IN_FLIGHT, 2);
             awaitProcessing(a);
             awaitProcessing(b);
+            AppCluster.awaitTasksSpread("orders", 4, a, b);
             progress().awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             Map<Integer, Long> atKill = progress().committed();
@@ -133,12 +135,14 @@ class OrdersMultiInstanceIT {
             traffic.startSending(RATE, IN_FLIGHT, 3);
             awaitProcessing(a);
             awaitProcessing(b);
+            AppCluster.awaitTasksSpread("orders", 4, a, b);
 
             long t0 = System.nanoTime();
             ChildApp c = cluster.start("orders-join-c", "orders", tmp.resolve("c"), Map.of());
             c.awaitReady(AppCluster.READY_TIMEOUT);
             awaitProcessing(c);
             LOG.info("MEASURED orders, third instance: start -> processing its share {} ms", (System.nanoTime() - t0) / 1_000_000);
+            AppCluster.awaitTasksSpread("orders", 4, a, b, c);
 
             long sent = traffic.stopSending();
             progress().awaitCaughtUp(Duration.ofSeconds(120));
