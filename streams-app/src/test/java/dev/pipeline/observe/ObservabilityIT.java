@@ -147,9 +147,19 @@ class ObservabilityIT {
 
     @Test
     void shouldPrintSameLagJsonAsApiLag() throws Exception {
-        await().atMost(Duration.ofSeconds(60)).until(() ->
-                JSON.readTree(get("/api/lag?group=pipeline-logs").body()).path("groups").path("pipeline-logs")
-                        .path("totalLag").asLong(-1) == 0);
+        // settled: all 200 events visible and every partition committed up to its end
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            JsonNode parts = JSON.readTree(get("/api/lag?group=pipeline-logs").body()).path("groups")
+                    .path("pipeline-logs").path("partitions");
+            long end = 0;
+            for (JsonNode p : parts) {
+                end += p.path("endOffset").asLong(0);
+                if (p.path("endOffset").asLong(0) > 0 && p.path("committedOffset").asLong(-1) != p.path("endOffset").asLong()) {
+                    return false;
+                }
+            }
+            return end >= 200;
+        });
         JsonNode cli = JSON.readTree(runLag("--json", "--group", "pipeline-logs"));
         JsonNode api = JSON.readTree(get("/api/lag?group=pipeline-logs").body());
         assertThat(fieldNames(cli.get("groups"))).containsExactly("pipeline-logs");
