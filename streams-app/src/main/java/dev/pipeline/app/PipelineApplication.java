@@ -1,15 +1,12 @@
 package dev.pipeline.app;
 
-import dev.pipeline.config.ConfigError;
 import dev.pipeline.config.CoreKeys;
 import dev.pipeline.config.PipelineConfig;
-import dev.pipeline.kafka.BoundedRocksDbMemory;
 import dev.pipeline.kafka.EmbeddedKafkaBroker;
 import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.TopicProvisioner;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.observe.PipelineMetrics;
-import dev.pipeline.policy.ExceptionHandling;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -144,21 +141,7 @@ public final class PipelineApplication implements AutoCloseable {
     }
 
     private void startStreams(StreamsPipeline p) {
-        Properties props = new Properties();
-        props.putAll(config.kafkaClientProps());
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("streams").toAbsolutePath().toString());
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(CoreKeys.TOPIC_REPLICATION_FACTOR_CONFIG));
-        props.putAll(ExceptionHandling.streamsProperties(p.name(), config, metrics));
-        props.putAll(p.streamsProperties());
-        long rocksDbBudget = config.getLong(CoreKeys.ROCKSDB_MEMORY_MAX_BYTES_CONFIG);
-        if (rocksDbBudget > 0) {
-            if (props.containsKey(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)) {
-                throw new ConfigError("Set either " + CoreKeys.ROCKSDB_MEMORY_MAX_BYTES_CONFIG + " or "
-                        + StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG + ", not both.");
-            }
-            props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
-            props.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, rocksDbBudget);
-        }
+        Properties props = PipelineStreamsConfig.of(p, config, metrics);
         Topology topology = p.topology();
         topologies.put(p.name(), topology);
         KafkaStreams ks = new KafkaStreams(topology, props);

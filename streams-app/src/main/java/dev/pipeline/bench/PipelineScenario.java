@@ -1,6 +1,7 @@
 package dev.pipeline.bench;
 
 import dev.pipeline.app.PipelineContext;
+import dev.pipeline.app.PipelineStreamsConfig;
 import dev.pipeline.app.StreamsPipeline;
 import dev.pipeline.config.CoreKeys;
 import dev.pipeline.config.PipelineConfig;
@@ -8,16 +9,13 @@ import dev.pipeline.kafka.Topics;
 import dev.pipeline.load.LoadKind;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
-import dev.pipeline.policy.ExceptionHandling;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
-import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * One of our pipelines over preloaded input, built exactly as {@code run} builds it (its own
@@ -100,22 +98,20 @@ final class PipelineScenario implements Scenario {
     }
 
     /**
-     * As {@code run} configures it (the pipeline's own settings, then the exception handlers with
-     * the dead-letter topic), then the bench's: fresh application id, the scenario's guarantee,
-     * the shared commit interval.
+     * As {@code run} configures it ({@link PipelineStreamsConfig}), with the bench's fresh
+     * application id, the scenario's guarantee, the shared commit interval, one stream thread and
+     * the bench's state dir.
      */
     static Properties streamsProps(BenchEnvironment env, StreamsPipeline p, PipelineConfig config, PipelineMetrics metrics,
             Guarantee guarantee) {
         Properties base = env.streamsProps(env.freshName(p.name()), guarantee);
-        Properties props = new Properties();
-        props.putAll(base);
-        props.putAll(p.streamsProperties());
-        props.putAll(ExceptionHandling.streamsProperties(p.name(), config, metrics));
-        for (String k : List.of(StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
-                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, StreamsConfig.STATE_DIR_CONFIG, StreamsConfig.NUM_STREAM_THREADS_CONFIG)) {
-            props.put(k, base.get(k));
+        Map<String, Object> overrides = new HashMap<>();
+        for (String k : PipelineStreamsConfig.RUN_OVERRIDES) {
+            if (base.containsKey(k)) {
+                overrides.put(k, base.get(k));
+            }
         }
-        return props;
+        return PipelineStreamsConfig.of(p, config, metrics, overrides);
     }
 
     /** Peak of {@code pipeline_buffer_bytes}, its cap, and the records dropped (any reason), when the pipeline has them. */

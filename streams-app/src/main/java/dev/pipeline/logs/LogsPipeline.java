@@ -4,6 +4,7 @@ import dev.pipeline.app.PipelineContext;
 import dev.pipeline.app.StreamsPipeline;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.config.PolicyKeys;
+import dev.pipeline.kafka.serde.WithBytes;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.policy.ConservationCheck;
 import dev.pipeline.policy.ConservationStatus;
@@ -21,9 +22,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The log-aggregation pipeline: {@code logs-raw} (key service, value LogEvent) → bounded
@@ -75,30 +73,21 @@ public final class LogsPipeline implements StreamsPipeline {
 
     /**
      * The topology (tests drive it with TopologyTestDriver). Nodes: {@link #SOURCE_NAME} →
-     * {@link BufferProcessor#NAME} (stores {@link BufferProcessor#STORE}, {@code logs-ledger},
-     * {@link CommitSignal#NAME}) → {@link BufferProcessor#OUTPUT_SINK} and {@link DeadLetters#SINK_NAME}.
+     * {@link BufferProcessor#NAME} (stores {@link BufferProcessor#STORE}, a {@link LogsBuffer}, and
+     * {@code logs-ledger}) → {@link BufferProcessor#OUTPUT_SINK} and {@link DeadLetters#SINK_NAME}.
      */
     static Topology buildTopology(BufferProcessor.Deps deps) {
         Topology t = new Topology();
-        t.addSource(SOURCE_NAME, Serdes.String().deserializer(), deps.events().deserializer(), deps.topics().logsRaw());
+        t.addSource(SOURCE_NAME, Serdes.String().deserializer(), WithBytes.deserializer(deps.events().deserializer()),
+                deps.topics().logsRaw());
         t.addProcessor(BufferProcessor.NAME, () -> new BufferProcessor(deps), SOURCE_NAME);
-        t.addStateStore(bufferStore(), BufferProcessor.NAME);
+        t.addStateStore(LogsBuffer.builder(BufferProcessor.STORE), BufferProcessor.NAME);
         t.addStateStore(Ledger.storeBuilder(MetricNames.PIPELINE_LOGS), BufferProcessor.NAME);
-        t.addStateStore(CommitSignal.builder(), BufferProcessor.NAME);
         t.addSink(BufferProcessor.OUTPUT_SINK, deps.topics().logsAggregated(), Serdes.String().serializer(),
                 deps.batches().serializer(), BufferProcessor.NAME);
         t.addSink(DeadLetters.SINK_NAME, deps.topics().dlq(), new ByteArraySerializer(), new ByteArraySerializer(),
                 BufferProcessor.NAME);
         return t;
-    }
-
-    /**
-     * Persistent and changelogged, so a crash loses nothing consumed; cached, so an event buffered
-     * and flushed within one commit interval never reaches RocksDB or the changelog.
-     */
-    static StoreBuilder<KeyValueStore<Long, byte[]>> bufferStore() {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BufferProcessor.STORE), Serdes.Long(),
-                Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(Map.of());
     }
 
     @Override
@@ -125,7 +114,6 @@ public final class LogsPipeline implements StreamsPipeline {
         return settings;
     }
 
-    /** Buffer terms summed over the tasks this process owns now. */
     /** Flush everything now and pass new events straight through, so the final commit carries it all. */
     @Override
     public void drain() {

@@ -74,9 +74,9 @@ public final class TaskBuffers {
         return draining;
     }
 
-    /** Nothing buffered and every flushed entry's deletion written to the stores (the final commit carries it). */
+    /** Nothing buffered and no HTTP delivery open: the final commit carries every flushed batch. */
     boolean drained() {
-        return sum(c -> c.records.get() + c.pendingDeletes.get() + c.inFlight.get()) == 0;
+        return sum(c -> c.records.get() + c.inFlight.get()) == 0;
     }
 
     public long inFlight() {
@@ -103,7 +103,6 @@ public final class TaskBuffers {
         private final AtomicLong records = new AtomicLong();
         private final AtomicLong bytes = new AtomicLong();
         private final AtomicLong inFlight = new AtomicLong();
-        private final AtomicLong pendingDeletes = new AtomicLong();
 
         private Contribution(TaskId task, long capacityRecords, long capacityBytes) {
             this.task = task;
@@ -114,10 +113,6 @@ public final class TaskBuffers {
         void buffered(long records, long bytes) {
             this.records.set(records);
             this.bytes.set(bytes);
-        }
-
-        void pendingDeletes(long n) {
-            pendingDeletes.set(n);
         }
 
         void inFlight(long n) {

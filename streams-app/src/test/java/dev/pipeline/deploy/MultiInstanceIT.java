@@ -153,6 +153,8 @@ class MultiInstanceIT {
             LogsTraffic.Output out = traffic.readOutput();
             assertNothingLost(sent, out);
             LOG.info("after a join: {} events sent, {} counted", total(sent), out.total());
+            assertThat(out.total()).as("tasks moved between running instances: the new owner goes on with the buffer, "
+                    + "no event counted twice").isEqualTo(total(sent));
         }
     }
 

@@ -7,6 +7,7 @@ import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
+import dev.pipeline.kafka.serde.WithBytes;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.ConservationCheck;
 import dev.pipeline.policy.ConservationStatus;
@@ -17,6 +18,8 @@ import dev.pipeline.schema.LogBatch;
 import dev.pipeline.schema.LogEvent;
 import dev.pipeline.schema.LogLevel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -30,7 +33,7 @@ import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The processor alone: its punctuator's lifecycle and rebuilding its index from a restored store. */
+/** The processor alone: its punctuators' lifecycle, and rebuilding the buffer from the rows of the last commit. */
 class BufferProcessorTest {
     private final String scope = "buffer-test-" + UUID.randomUUID();
     private final AvroSerde<LogEvent> events = new AvroSerde<>(SchemaRegistryClients.mock(scope), LogEvent.class);
@@ -39,13 +42,11 @@ class BufferProcessorTest {
     private final TaskBuffers tasks = new TaskBuffers();
     private final LogsSettings settings = LogsSettings.from(PipelineConfig.defaults()
             .with(Map.of(LogsKeys.FLUSH_INTERVAL_MS_CONFIG, 250, LogsKeys.FLUSH_MAX_AGE_MS_CONFIG, 0)));
-    private final KeyValueStore<Long, byte[]> buffer = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(BufferProcessor.STORE), Serdes.Long(), Serdes.ByteArray())
+    private final LogsBuffer buffer = LogsBuffer.builder(Stores.inMemoryKeyValueStore(BufferProcessor.STORE))
             .withLoggingDisabled().build();
     private final KeyValueStore<String, Long> ledger = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(Ledger.storeName("logs")), Serdes.String(), Serdes.Long())
             .withLoggingDisabled().build();
-    private final CommitSignal commits = CommitSignal.builder().build();
 
     @AfterEach
     void dropRegistry() {
@@ -61,8 +62,6 @@ class BufferProcessorTest {
         ledger.init(ctx.getStateStoreContext(), ledger);
         ctx.addStateStore(buffer);
         ctx.addStateStore(ledger);
-        commits.init(ctx.getStateStoreContext(), commits);
-        ctx.addStateStore(commits);
         ctx.setCurrentSystemTimeMs(1_000_000L);
         ctx.setCurrentStreamTimeMs(0L);
         return ctx;
@@ -71,13 +70,86 @@ class BufferProcessorTest {
     private final ConservationStatus conservation = new ConservationStatus();
 
     private BufferProcessor processor() {
+        return processor(BatchSink.NONE);
+    }
+
+    private BufferProcessor processor(BatchSink sink) {
         return new BufferProcessor(new BufferProcessor.Deps(settings, events, batches, Topics.defaults(), metrics, tasks,
-                task -> BatchSink.NONE, InputValidation.from(PipelineConfig.defaults()),
+                task -> sink, InputValidation.from(PipelineConfig.defaults()),
                 new ConservationCheck("logs", metrics, conservation), Duration.ofSeconds(10)));
     }
 
-    private static Record<String, LogEvent> record(String service, String id, long ts) {
-        return new Record<>(service, LogsDriver.event(service, id, LogLevel.INFO, java.time.Instant.ofEpochMilli(ts)), ts);
+    /** An external sink that takes batches and answers only when told to. */
+    private static final class HeldSink implements BatchSink {
+        final List<Long> submitted = new ArrayList<>();
+        final List<BatchSink.Result> answers = new ArrayList<>();
+
+        @Override
+        public boolean hasRoom() {
+            return true;
+        }
+
+        @Override
+        public void submit(long id, String service, LogBatch batch) {
+            submitted.add(id);
+        }
+
+        @Override
+        public List<Result> poll(long waitMs) {
+            List<Result> out = List.copyOf(answers);
+            answers.clear();
+            return out;
+        }
+
+        @Override
+        public int inFlight() {
+            return submitted.size();
+        }
+
+        @Override
+        public boolean external() {
+            return true;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void shouldDeliverABatchAgainAfterARestartWhenItsDeliveryHadNotEnded() {
+        MockProcessorContext<Object, Object> first = context();
+        HeldSink before = new HeldSink();
+        BufferProcessor p = processor(before);
+        p.init(first);
+        first.setRecordMetadata("logs-raw", 0, 1);
+        p.process(record("a", "a1", 1_000));
+        first.setCurrentSystemTimeMs(first.currentSystemTimeMs() + 1);
+        first.scheduledPunctuators().get(0).getPunctuator().punctuate(first.currentSystemTimeMs());
+        assertThat(first.forwarded(BufferProcessor.OUTPUT_SINK)).hasSize(1);
+        assertThat(before.submitted).hasSize(1);
+        buffer.flushCache();
+        assertThat(buffer.storedRows()).as("the batch in delivery, kept until its outcome").isEqualTo(1);
+        p.close();
+
+        MockProcessorContext<Object, Object> second = context();
+        HeldSink after = new HeldSink();
+        BufferProcessor next = processor(after);
+        next.init(second);
+        second.setRecordMetadata("logs-raw", 0, 2);
+        next.process(record("b", "b1", 1_001));
+        assertThat(after.submitted).as("submitted again by the next owner").containsExactlyElementsOf(before.submitted);
+        assertThat(second.forwarded(BufferProcessor.OUTPUT_SINK)).as("not emitted twice to the output topic").isEmpty();
+
+        after.answers.add(new BatchSink.Result(after.submitted.get(0), "a", null, java.util.Optional.empty(), 1, null));
+        next.process(record("b", "b2", 1_002));
+        buffer.flushCache();
+        assertThat(buffer.storedRows()).as("delivered: the batch left the store; b's open chunk is there").isEqualTo(1);
+        next.close();
+    }
+
+    private Record<String, WithBytes<LogEvent>> record(String service, String id, long ts) {
+        LogEvent event = LogsDriver.event(service, id, LogLevel.INFO, java.time.Instant.ofEpochMilli(ts));
+        return new Record<>(service, new WithBytes<>(event, events.serializer().serialize("logs-raw", event)), ts);
     }
 
     @Test
@@ -101,7 +173,8 @@ class BufferProcessorTest {
         assertThat(ctx.scheduledPunctuators()).allSatisfy(punctuator -> assertThat(punctuator.cancelled()).isTrue());
         assertThat(tasks.tasks()).as("task contribution removed").isZero();
         assertThat(conservation.summary("logs").tasks()).as("task forgotten by the conservation status").isZero();
-        assertThat(ctx.forwarded(BufferProcessor.OUTPUT_SINK)).as("SHUTDOWN flush").hasSize(1);
+        assertThat(ctx.forwarded()).as("close emits nothing: the last commit is behind it").isEmpty();
+        assertThat(buffer.records()).as("left for the next owner").isEqualTo(1);
     }
 
     @Test
@@ -115,7 +188,9 @@ class BufferProcessorTest {
         before.process(record("a", "a2", 1_002));
         long bytesBefore = tasks.bytes();
         assertThat(bytesBefore).isPositive();
-        // a crash: the store survives (its changelog), the processor and its index do not
+        buffer.flushCache();
+        assertThat(buffer.storedRows()).as("one chunk per service, written before the commit").isEqualTo(2);
+        // a crash after that commit: the rows survive (their changelog), the processor and the index do not
 
         MockProcessorContext<Object, Object> second = context();
         BufferProcessor after = processor();
@@ -130,12 +205,9 @@ class BufferProcessorTest {
         assertThat(flushed).extracting(f -> ((LogBatch) f.record().value()).getCount()).containsExactly(2L, 1L);
         assertThat(flushed).allSatisfy(f ->
                 assertThat(((LogBatch) f.record().value()).getFlushReason()).isEqualTo(FlushReason.TICK));
-        assertThat(buffer.approximateNumEntries()).as("deletions wait for the commit").isEqualTo(3);
-        commits.commit(Map.of());
-        assertThat(buffer.approximateNumEntries()).as("no record context yet: applied on the next tick").isEqualTo(3);
-        second.setRecordMetadata("logs-raw", 0, 9);
-        second.scheduledPunctuators().get(0).getPunctuator().punctuate(second.currentSystemTimeMs());
-        assertThat(buffer.approximateNumEntries()).isZero();
+        assertThat(buffer.storedRows()).as("deletions are written with the next commit").isEqualTo(2);
+        buffer.flushCache();
+        assertThat(buffer.storedRows()).isZero();
         assertThat(tasks.records()).isZero();
         after.close();
     }

@@ -3,6 +3,7 @@ package dev.pipeline.logs;
 import static org.awaitility.Awaitility.await;
 
 import dev.pipeline.app.PipelineContext;
+import dev.pipeline.app.PipelineStreamsConfig;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.registry.SchemaRegistryClient;
@@ -11,17 +12,14 @@ import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.DropReason;
-import dev.pipeline.policy.ExceptionHandling;
 import io.micrometer.core.instrument.Gauge;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The logs pipeline in this JVM on a real broker, wired as {@code run} wires it (exception
@@ -48,12 +46,7 @@ final class InProcessLogs implements AutoCloseable {
             }
         };
         pipeline = LogsPipeline.create(new PipelineContext(config, kafka.topics, serdes, metrics));
-        Properties props = new Properties();
-        props.putAll(config.kafkaClientProps());
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("streams").toString());
-        props.putAll(ExceptionHandling.streamsProperties("logs", config, metrics));
-        props.putAll(pipeline.streamsProperties());
-        streams = new KafkaStreams(pipeline.topology(), props);
+        streams = new KafkaStreams(pipeline.topology(), PipelineStreamsConfig.of(pipeline, config, metrics));
     }
 
     InProcessLogs start() {

@@ -1,6 +1,7 @@
 package dev.pipeline.logs;
 
 import dev.pipeline.app.PipelineContext;
+import dev.pipeline.app.PipelineStreamsConfig;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.Topics;
@@ -9,7 +10,6 @@ import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.DropReason;
-import dev.pipeline.policy.ExceptionHandling;
 import dev.pipeline.schema.LogBatch;
 import dev.pipeline.schema.LogEvent;
 import dev.pipeline.schema.LogLevel;
@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -52,12 +51,9 @@ final class LogsDriver implements AutoCloseable {
             }
         };
         pipeline = LogsPipeline.create(new PipelineContext(config, topics, serdes, metrics));
-        Properties props = new Properties();
-        props.putAll(ExceptionHandling.streamsProperties("logs", config, metrics));
-        props.putAll(pipeline.streamsProperties());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(pipeline.topology(), props, T0);
+        driver = new TopologyTestDriver(pipeline.topology(), PipelineStreamsConfig.of(pipeline, config, metrics,
+                Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092", StreamsConfig.STATE_DIR_CONFIG,
+                        stateDir.toString())), T0);
         input = driver.createInputTopic(topics.logsRaw(), Serdes.String().serializer(), events.serializer());
         output = driver.createOutputTopic(topics.logsAggregated(), Serdes.String().deserializer(),
                 new AvroSerde<>(registry, LogBatch.class).deserializer());

@@ -61,11 +61,9 @@ class LogsTopologyTest {
         assertThat(out.timestamp()).isEqualTo(LogsDriver.T0.plusMillis(30).toEpochMilli());
         assertThat(logs.output.isEmpty()).isTrue();
         assertThat(logs.gauge(MetricNames.BUFFER_RECORDS)).isEqualTo(1.0);
-        org.apache.kafka.streams.state.KeyValueStore<Long, byte[]> store =
-                logs.driver.getKeyValueStore(BufferProcessor.STORE);
-        try (var all = store.all()) {
-            assertThat(all).toIterable().as("flushed entries deleted once the driver committed").hasSize(1);
-        }
+        LogsBuffer store = (LogsBuffer) logs.driver.getStateStore(BufferProcessor.STORE);
+        assertThat(store.storedRows()).as("the open chunk of the one event left, written by the driver's commit")
+                .isEqualTo(1);
         assertThat(logs.metrics.recordsIn("logs").count()).isEqualTo(4.0);
         assertThat(logs.metrics.recordsOut("logs").count()).isEqualTo(3.0);
         assertThat(logs.gauge(MetricNames.CIRCUIT_STATE)).as("no HTTP sink: reported closed").isZero();
@@ -110,22 +108,46 @@ class LogsTopologyTest {
     }
 
     @Test
-    void shouldFlushEverythingOnShutdown() {
+    void shouldFlushEverythingWhenDrainingAndNothingOnClose() {
         start(Map.of(BATCH_MAX_RECORDS_CONFIG, 100));
         logs.send("a", "a1", 0);
         logs.send("b", "b1", 1);
         logs.send("a", "a2", 2);
         assertThat(logs.output.isEmpty()).isTrue();
         assertThat(logs.gauge(MetricNames.BUFFER_CAPACITY_RECORDS)).isEqualTo(100_000.0);
+        assertThat(logs.pipeline.drained()).isFalse();
 
-        logs.close();
+        logs.pipeline.drain();
+        logs.advance(1_000);
 
         var batches = logs.output.readValuesToList();
         assertThat(batches).extracting(LogBatch::getService).containsExactly("a", "b");
         assertThat(batches).extracting(LogBatch::getCount).containsExactly(2L, 1L);
         assertThat(batches).allSatisfy(b -> assertThat(b.getFlushReason()).isEqualTo(FlushReason.SHUTDOWN));
+        assertThat(logs.pipeline.drained()).isTrue();
+        logs.send("c", "c1", 3);
+        assertThat(logs.output.readValue().getFlushReason()).as("passes straight through while draining")
+                .isEqualTo(FlushReason.SHUTDOWN);
+
+        logs.send("d", "d1", 4);
+        logs.close();
+        assertThat(logs.output.readValue().getService()).as("drain still on: d passed through").isEqualTo("d");
+        assertThat(logs.output.isEmpty()).as("close itself emits nothing").isTrue();
         assertThat(logs.gauge(MetricNames.BUFFER_RECORDS)).as("closed task removed its contribution").isZero();
         assertThat(logs.gauge(MetricNames.BUFFER_CAPACITY_RECORDS)).isZero();
+    }
+
+    @Test
+    void shouldKeepBufferedEventsInTheStoreOnCloseWithoutEmitting() {
+        start(Map.of(BATCH_MAX_RECORDS_CONFIG, 100));
+        logs.send("a", "a1", 0);
+        logs.send("b", "b1", 1);
+        LogsBuffer store = (LogsBuffer) logs.driver.getStateStore(BufferProcessor.STORE);
+
+        logs.close();
+
+        assertThat(logs.output.isEmpty()).as("a task that closes (revoked, stopped) emits nothing").isTrue();
+        assertThat(store.records()).as("still buffered for the next owner").isEqualTo(2);
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipeline.kafka.registry.InMemorySchemaRegistryClient;
 import dev.pipeline.schema.LogEvent;
-import java.io.ByteArrayOutputStream;
+import dev.pipeline.testing.ConfluentWire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -15,11 +15,8 @@ import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.Test;
 
 /** LogEvent v2 adds an optional {@code region} with a default: old and new data must both read. */
@@ -74,19 +71,9 @@ class SchemaEvolutionTest {
         record.put("timestamp", expected.getTimestamp().toEpochMilli());
         record.put("region", "eu-west-1");
 
-        LogEvent read = serde.deserialize("logs-raw", frame(v2Id, V2, record));
+        LogEvent read = serde.deserialize("logs-raw", ConfluentWire.frame(v2Id, V2, record));
 
         assertThat(read).isEqualTo(expected);
-    }
-
-    private static byte[] frame(int id, Schema schema, GenericRecord record) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0);
-        out.write(ByteBuffer.allocate(4).putInt(id).array());
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
-        encoder.flush();
-        return out.toByteArray();
     }
 
     private static Schema withField(Schema base, Schema.Field added) {
