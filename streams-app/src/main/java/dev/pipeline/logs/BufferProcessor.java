@@ -101,7 +101,8 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.buffer = context.getStateStore(STORE);
-        this.ledger = new Ledger(context.getStateStore(Ledger.storeName(MetricNames.PIPELINE_LOGS)));
+        this.ledger = Ledger.writeBehind(context.getStateStore(Ledger.storeName(MetricNames.PIPELINE_LOGS)));
+        buffer.beforeCommit(ledger::flush);
         this.drops = new DropRecorder(MetricNames.PIPELINE_LOGS, deps.metrics(), ledger);
         this.sinkDrops = new DropRecorder(MetricNames.PIPELINE_LOGS, deps.metrics(), null);
         this.recordsIn = deps.metrics().recordsIn(MetricNames.PIPELINE_LOGS);

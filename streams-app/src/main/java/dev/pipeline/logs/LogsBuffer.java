@@ -95,6 +95,7 @@ final class LogsBuffer implements StateStore, CachedStateStore<Long, byte[]> {
     private final Map<Long, byte[]> heldForSink = new LinkedHashMap<>();
     /** Sink batches changed since the last commit: id → bytes, or null for a deletion. */
     private final Map<Long, byte[]> dirtySink = new HashMap<>();
+    private Runnable beforeCommit = () -> {};
     private int batchMaxRecords = Integer.MAX_VALUE;
     private long nextSeq;
     private long records;
@@ -208,6 +209,7 @@ final class LogsBuffer implements StateStore, CachedStateStore<Long, byte[]> {
             return null;
         }
         Taken.Builder t = new Taken.Builder(service, samples);
+        long oldHead = q.chunks.peekFirst().headSeq();
         while (t.count < max && q.records > 0) {
             Chunk c = q.chunks.peekFirst();
             int p = c.head;
@@ -215,6 +217,7 @@ final class LogsBuffer implements StateStore, CachedStateStore<Long, byte[]> {
                     (long) LONG.get(c.buf, p + EVENT_TS), c.buf[p + LEVEL], (int) INT.get(c.buf, p + LENGTH));
             removeHead(q);
         }
+        reindex(q, oldHead);
         return t.build();
     }
 
@@ -231,13 +234,15 @@ final class LogsBuffer implements StateStore, CachedStateStore<Long, byte[]> {
         Evicted e = new Evicted(q.service, Arrays.copyOfRange(c.buf, p + ENVELOPE, p + ENVELOPE + len),
                 (long) LONG.get(c.buf, p + RECORD_TS), (int) INT.get(c.buf, p + PARTITION),
                 (long) LONG.get(c.buf, p + OFFSET));
+        long oldHead = c.headSeq();
         removeHead(q);
+        reindex(q, oldHead);
         return e;
     }
 
+    /** Removes the service's oldest event; the caller then {@link #reindex}es it once. */
     private void removeHead(ServiceQueue q) {
         Chunk c = q.chunks.peekFirst();
-        long oldHead = c.headSeq();
         int size = next(c.buf, c.head) - c.head;
         c.head += size;
         c.live--;
@@ -250,6 +255,10 @@ final class LogsBuffer implements StateStore, CachedStateStore<Long, byte[]> {
         q.bytes -= size;
         records--;
         bytes -= size;
+    }
+
+    /** The service's place in the indexes after events left it (its oldest was {@code oldHead}). */
+    private void reindex(ServiceQueue q, long oldHead) {
         byOldest.remove(oldHead);
         if (q.records > 0) {
             byOldest.put(q.chunks.peekFirst().headSeq(), q);
@@ -339,9 +348,15 @@ final class LogsBuffer implements StateStore, CachedStateStore<Long, byte[]> {
         }
     }
 
+    /** What else of the task must be written before each commit (the write-behind ledger); runs first. */
+    void beforeCommit(Runnable action) {
+        this.beforeCommit = action;
+    }
+
     /** Before each commit: every chunk changed since the last one written once, emptied ones deleted. */
     @Override
     public void flushCache() {
+        beforeCommit.run();
         for (Chunk c : dirty) {
             c.dirty = false;
             if (c.live > 0) {

@@ -82,7 +82,7 @@ public final class LogsPipeline implements StreamsPipeline {
                 deps.topics().logsRaw());
         t.addProcessor(BufferProcessor.NAME, () -> new BufferProcessor(deps), SOURCE_NAME);
         t.addStateStore(LogsBuffer.builder(BufferProcessor.STORE), BufferProcessor.NAME);
-        t.addStateStore(Ledger.storeBuilder(MetricNames.PIPELINE_LOGS), BufferProcessor.NAME);
+        t.addStateStore(Ledger.writeBehindStoreBuilder(MetricNames.PIPELINE_LOGS), BufferProcessor.NAME);
         t.addSink(BufferProcessor.OUTPUT_SINK, deps.topics().logsAggregated(), Serdes.String().serializer(),
                 deps.batches().serializer(), BufferProcessor.NAME);
         t.addSink(DeadLetters.SINK_NAME, deps.topics().dlq(), new ByteArraySerializer(), new ByteArraySerializer(),
