@@ -16,8 +16,13 @@ public record Goal(String goal, Status status, String detail) {
         Map<String, ScenarioResult> ok = results.stream().filter(ScenarioResult::ok)
                 .collect(Collectors.toMap(ScenarioResult::name, Function.identity()));
         List<Goal> goals = new ArrayList<>();
-        goals.add(ratio("logs >= 0.6x Streams passthrough", ok.get(Scenarios.LOGS), ScenarioResult::ratioToPassthrough, 0.6));
-        goals.add(ratio("logs >= 1.0x DSL windowed count", ok.get(Scenarios.LOGS), ScenarioResult::ratioToDslCount, 1.0));
+        // the DSL count is the steady baseline (the passthrough writes every record and moves 2x between runs)
+        goals.add(ratio("logs ALOS >= 0.8x DSL windowed count (the bar)", ok.get(Scenarios.LOGS),
+                ScenarioResult::ratioToDslCount, 0.8));
+        goals.add(ratio("logs ALOS >= 1.0x DSL windowed count (the aim)", ok.get(Scenarios.LOGS),
+                ScenarioResult::ratioToDslCount, 1.0));
+        goals.add(ratio("orders EOS >= 0.35x DSL windowed count", ok.get(Scenarios.ORDERS_EOS),
+                ScenarioResult::ratioToDslCount, 0.35));
         ScenarioResult alos = ok.get(Scenarios.ORDERS_ALOS);
         ScenarioResult eos = ok.get(Scenarios.ORDERS_EOS);
         if (alos == null || eos == null) {
@@ -40,16 +45,17 @@ public record Goal(String goal, Status status, String detail) {
     }
 
     private static Goal latency(ScenarioResult r, BenchOptions options) {
-        String goal = "order p99 <= 250 ms at 20k/s";
+        String goal = "order p99 <= 250 ms at 20k/s offered, input achieved >= 19,500/s";
         if (r == null || !r.extras().containsKey(OrderLatencyScenario.P99)) {
             return new Goal(goal, Status.NOT_MEASURED, "latency scenario did not run");
         }
         double p99 = r.extras().get(OrderLatencyScenario.P99);
-        String detail = fmt("p99 %.0f ms at %d rec/s offered", p99, options.latencyRate());
+        double achieved = r.extras().getOrDefault(OrderLatencyScenario.ACHIEVED_INPUT, 0.0);
+        String detail = fmt("p99 %.0f ms at %d rec/s offered, %.0f/s achieved", p99, options.latencyRate(), achieved);
         if (options.latencyRate() < 20_000) {
             return new Goal(goal, Status.NOT_MEASURED, detail + " (below the 20k/s the goal names)");
         }
-        return new Goal(goal, p99 <= 250 ? Status.MET : Status.NOT_MET, detail);
+        return new Goal(goal, p99 <= 250 && achieved >= 19_500 ? Status.MET : Status.NOT_MET, detail);
     }
 
     private static Goal buffer(List<ScenarioResult> results) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pipeline.app.PipelineContext;
+import dev.pipeline.app.PipelineStreamsConfig;
 import dev.pipeline.app.StreamsPipeline;
 import dev.pipeline.bench.PipelineRef;
 import dev.pipeline.cli.Main;
@@ -15,7 +16,6 @@ import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.DeadLetters;
 import dev.pipeline.policy.DropReason;
-import dev.pipeline.policy.ExceptionHandling;
 import dev.pipeline.schema.LogEvent;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.testing.KafkaBrokerExtension;
@@ -81,13 +81,8 @@ class MalformedToDeadLetterIT {
         }
         PipelineMetrics metrics = PipelineMetrics.inMemory();
         StreamsPipeline pipeline = ref.create(new PipelineContext(config, topics, serdes(), metrics));
-        Properties props = new Properties();
-        props.putAll(config.kafkaClientProps());
-        props.putAll(pipeline.streamsProperties());
-        props.putAll(ExceptionHandling.streamsProperties(pipeline.name(), config, metrics));
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, p + "app");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        Properties props = PipelineStreamsConfig.of(pipeline, config, metrics, Map.of(
+                StreamsConfig.APPLICATION_ID_CONFIG, p + "app", StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100));
 
         try (KafkaStreams streams = new KafkaStreams(pipeline.topology(), props)) {
             streams.start();
