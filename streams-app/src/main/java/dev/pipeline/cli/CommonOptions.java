@@ -28,6 +28,23 @@ public final class CommonOptions {
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Set any configuration key (app or Kafka client).")
     Map<String, String> settings = new LinkedHashMap<>();
 
+    /** Where {@code run} and {@code broker} put the embedded broker by default. */
+    static final String LOCAL_BROKER = "localhost:9092";
+
+    /**
+     * The effective configuration, with {@link #LOCAL_BROKER} as the bootstrap servers when none
+     * are given — said on stderr, so a new user sees where the command looks (client commands).
+     */
+    public PipelineConfig loadOrLocalBroker(String command) {
+        PipelineConfig config = load();
+        if (config.bootstrapServers().isPresent()) {
+            return config;
+        }
+        System.err.println("No --bootstrap-servers (or KAFKA_BOOTSTRAP_SERVERS) given: '" + command + "' tries "
+                + LOCAL_BROKER + ", where 'run' and 'broker' put the embedded broker.");
+        return config.with(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, LOCAL_BROKER));
+    }
+
     /** The effective configuration, or a {@link dev.pipeline.config.ConfigError} (exit 2). */
     public PipelineConfig load() {
         return load(System.getenv());

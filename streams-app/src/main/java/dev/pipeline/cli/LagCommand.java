@@ -1,6 +1,5 @@
 package dev.pipeline.cli;
 
-import dev.pipeline.config.ConfigError;
 import dev.pipeline.config.ObserveKeys;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.observe.LagMonitor;
@@ -18,6 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "lag", mixinStandardHelpOptions = true,
         description = {"Per-partition consumer lag (records and seconds) and a status word "
                 + "(OK, WARN, STALL, STOP, ERR) for the pipelines' consumer groups, or the ones given with --group.",
+            "Without --bootstrap-servers it tries localhost:9092 (where 'run' puts the embedded broker) and says so.",
             "One sample judges only OK/ERR; --watch samples every interval and builds the window that WARN/STALL/STOP need.",
             "Exit 0 when every group was sampled, 1 when one is ERR (cluster unreachable), 2 on bad options."})
 public final class LagCommand implements Callable<Integer> {
@@ -42,10 +42,7 @@ public final class LagCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PipelineConfig config = common.load();
-        if (config.bootstrapServers().isEmpty()) {
-            throw new ConfigError("'lag' needs a cluster: give --bootstrap-servers HOST:PORT (or KAFKA_BOOTSTRAP_SERVERS).");
-        }
+        PipelineConfig config = common.loadOrLocalBroker("lag");
         if (intervalMs != null) {
             config = config.with(java.util.Map.of(ObserveKeys.LAG_POLL_INTERVAL_MS_CONFIG, intervalMs));
         }

@@ -36,8 +36,6 @@ import picocli.CommandLine.Parameters;
                 + "records on demand. Creates the topic if it is missing. Prints progress and a summary; exits 1 if any send failed.",
             "Without --bootstrap-servers it produces to localhost:9092 (the default port of 'broker')."})
 public final class ProduceCommand implements Callable<Integer> {
-    static final String DEFAULT_BOOTSTRAP = "localhost:9092";
-
     @Mixin
     CommonOptions common;
 
@@ -69,9 +67,8 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PipelineConfig config = common.load();
+        PipelineConfig config = common.loadOrLocalBroker("produce");
         Map<String, String> clientProps = new HashMap<>(config.kafkaClientProps());
-        clientProps.putIfAbsent(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, DEFAULT_BOOTSTRAP);
         LoadOptions options;
         try {
             options = new LoadOptions(count, rate, duplicates, malformed, keys == null ? kind.defaultKeys() : keys,
