@@ -25,9 +25,14 @@ public final class RunCommand implements Callable<Integer> {
             description = "Run only these pipelines (comma-separated: ${COMPLETION-CANDIDATES}).")
     Set<String> only = new LinkedHashSet<>();
 
+    @Option(names = "--verbose", description = "Keep Kafka's own log lines (clients, Streams, embedded broker) on the "
+            + "console; by default they go to <state-dir>/logs/kafka.log and only their errors are shown.")
+    boolean verbose;
+
     @Override
     public Integer call() throws Exception {
         PipelineConfig config = common.load();
+        ConsoleLogging.Routing kafkaLog = verbose ? null : ConsoleLogging.kafkaToFile(config.stateDir());
         List<PipelineApplication.Factory> factories = Pipelines.select(only);
         Shutdown shutdown = Shutdown.install();
         PipelineApplication app;
@@ -40,6 +45,9 @@ public final class RunCommand implements Callable<Integer> {
         System.out.println("Pipelines " + app.pipelines().keySet() + " running against " + app.bootstrapServers());
         System.out.println("HTTP: http://" + app.http().bindAddress() + ":" + app.httpPort() + "/ (dashboard, /metrics, /health/ready)");
         System.out.println("Schema registry: " + app.config().getString(CoreKeys.SCHEMA_REGISTRY_URL_CONFIG));
+        if (kafkaLog != null) {
+            System.out.println("Kafka's own log lines: " + kafkaLog.file() + " (--verbose shows them here)");
+        }
         System.out.flush();
         String failure = shutdown.await(app.failure());
         long t0 = System.nanoTime();
