@@ -53,4 +53,12 @@ class ObservabilityTest {
         assertThat(LagTargets.from(PipelineConfig.defaults())).extracting(LagTarget::group)
                 .containsExactly("pipeline-logs", "pipeline-orders");
     }
+
+    @Test
+    void shouldWatchTheConfiguredApplicationIds() {
+        PipelineConfig config = PipelineConfig.defaults().with(Map.of("logs.application.id", "team-a-logs",
+                "orders.application.id", "team-a-orders", "topic.orders", "team-a-orders-in"));
+        assertThat(LagTargets.from(config)).containsExactly(LagTarget.of("team-a-logs", "logs-raw"),
+                LagTarget.of("team-a-orders", "team-a-orders-in"));
+    }
 }
