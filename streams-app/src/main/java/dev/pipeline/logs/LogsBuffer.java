@@ -57,7 +57,9 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * chunk is rewritten at each commit that changed it).
  *
  * <p><b>Bounds.</b> {@link #records()} and {@link #bytes()} (envelope + event bytes, the figures
- * the caps apply to) cover everything held; the processor checks them before each append.
+ * the caps apply to) cover everything held; the processor checks them before each append. The
+ * heap it takes is at most about twice that (chunk arrays grow by doubling, up to
+ * {@value #CHUNK_MAX_BYTES} bytes each), the RocksDB rows as much again, off-heap.
  * Used by the stream thread only.
  *
  * <p>Kafka Streams has no public pre-commit hook: this store implements the internal
