@@ -107,16 +107,21 @@ class InMemorySchemaRegistryClientTest {
         SchemaStore delegate = SchemaStore.inMemory();
         SchemaStore flaky = new SchemaStore() {
             @Override
-            public List<SchemaVersion> readAll() {
+            public List<StoreRecord> readAll() {
                 return delegate.readAll();
             }
 
             @Override
-            public void append(SchemaVersion version) {
+            public void put(StoreRecord record) {
                 if (failing.get()) {
                     throw new IllegalStateException("broker down");
                 }
-                delegate.append(version);
+                delegate.put(record);
+            }
+
+            @Override
+            public void remove(StoreRecord record) {
+                delegate.remove(record);
             }
         };
         InMemorySchemaRegistryClient client = new InMemorySchemaRegistryClient(flaky);
