@@ -180,7 +180,10 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
      * (40407 otherwise). Returns the version number.
      */
     public synchronized int deleteVersion(String subject, String spec, boolean permanent) {
-        StoreRecord.Version record = record(version(subject, spec, permanent));
+        // a numbered version is found even when soft-deleted, so a second soft delete is 40406 (not
+        // 40402); "latest" means the latest live one unless deleting for good
+        boolean latest = parseVersion(spec) == -1;
+        StoreRecord.Version record = record(version(subject, spec, permanent || !latest));
         if (permanent) {
             if (!record.deleted()) {
                 throw SchemaRegistryException.versionNotSoftDeleted(subject, record.version().version());
