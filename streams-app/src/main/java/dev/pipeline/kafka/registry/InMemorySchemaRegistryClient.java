@@ -40,6 +40,8 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
                 apply(v);
             } else if (record instanceof StoreRecord.Config c) {
                 applyConfig(c.subject(), c.level());
+            } else if (record instanceof StoreRecord.NextId n) {
+                nextId = Math.max(nextId, n.next());
             }
         }
     }
@@ -188,6 +190,7 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
             if (!record.deleted()) {
                 throw SchemaRegistryException.versionNotSoftDeleted(subject, record.version().version());
             }
+            keepNextId();
             write(() -> store.remove(record));
             unapply(record.version());
         } else {
@@ -213,6 +216,7 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
             if (!live.isEmpty()) {
                 throw SchemaRegistryException.subjectNotSoftDeleted(subject);
             }
+            keepNextId();
             for (SchemaVersion v : all) {
                 write(() -> store.remove(record(v)));
                 unapply(v);
@@ -269,6 +273,12 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
         } else {
             subjectLevels.put(subject, level);
         }
+    }
+
+    /** Before a hard delete: ids are never handed out twice, even across a restart. */
+    private void keepNextId() {
+        StoreRecord.NextId record = new StoreRecord.NextId(nextId);
+        write(() -> store.put(record));
     }
 
     private void write(Runnable storeWrite) {

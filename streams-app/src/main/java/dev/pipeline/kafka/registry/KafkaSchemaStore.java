@@ -36,7 +36,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * registry does: key {@code {"keytype":"SCHEMA","subject":..,"version":..,"magic":1}}, value
  * {@code {"subject":..,"version":..,"id":..,"schema":"..","deleted":bool}}; key {@code
  * {"keytype":"CONFIG","subject":s|null,"magic":0}}, value {@code {"compatibilityLevel":".."}}; a
- * hard delete is a tombstone. One key per version, so compaction never loses a live version.
+ * hard delete is a tombstone, preceded by key {@code {"keytype":"NEXT_ID","magic":0}} with
+ * value {@code {"next":N}} so no id is handed out twice. One key per version, so compaction never loses a live version.
  * Other key types (Confluent's NOOP, MODE, DELETE_SUBJECT) are skipped. One registry process
  * should write a given topic.
  */
@@ -157,6 +158,8 @@ public final class KafkaSchemaStore implements SchemaStore {
             value.put("schema", v.schema().toString()).put("deleted", r.deleted());
         } else if (record instanceof StoreRecord.Config c) {
             value.put("compatibilityLevel", c.level().name());
+        } else if (record instanceof StoreRecord.NextId n) {
+            value.put("next", n.next());
         }
         return value.toString();
     }
@@ -176,6 +179,9 @@ public final class KafkaSchemaStore implements SchemaStore {
                     JsonNode subject = k.get("subject");
                     return new StoreRecord.Config(subject == null || subject.isNull() ? null : subject.asText(),
                             Compatibility.parse(node.get("compatibilityLevel").asText()));
+                }
+                case "NEXT_ID" -> {
+                    return new StoreRecord.NextId(node.get("next").asInt());
                 }
                 default -> {
                     return null;

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * What the registry persists, one record per key as in Confluent's {@code _schemas} topic: a
- * version (with its soft-delete mark) or a compatibility config (subject, or {@code null} for the
- * global one). A later record for the same key replaces the earlier one; a removal (tombstone)
+ * version (with its soft-delete mark), a compatibility config (subject, or {@code null} for the
+ * global one), or the id counter. A later record for the same key replaces the earlier one; a removal (tombstone)
  * is a hard delete.
  */
 public sealed interface StoreRecord {
@@ -32,6 +32,18 @@ public sealed interface StoreRecord {
             ObjectNode key = JSON.createObjectNode();
             key.put("keytype", "CONFIG").put("subject", subject).put("magic", 0);
             return key.toString();
+        }
+    }
+
+    /**
+     * The next id to hand out, written on a hard delete: the counter is otherwise rebuilt from the
+     * surviving versions, and a deleted highest id handed out again would make records still on
+     * the topics decode with the wrong schema.
+     */
+    record NextId(int next) implements StoreRecord {
+        @Override
+        public String key() {
+            return JSON.createObjectNode().put("keytype", "NEXT_ID").put("magic", 0).toString();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.pipeline.kafka.registry;
 
+import static dev.pipeline.kafka.registry.InMemorySchemaRegistryClientTest.NO_DEFAULT;
 import static dev.pipeline.kafka.registry.InMemorySchemaRegistryClientTest.V1;
 import static dev.pipeline.kafka.registry.InMemorySchemaRegistryClientTest.V2;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,6 +106,10 @@ class EmbeddedSchemaRegistryIT {
             http.ok("DELETE", "/subjects/soft", null);
             http.ok("DELETE", "/subjects/gone", null);
             http.ok("DELETE", "/subjects/gone?permanent=true", null);
+            // the highest id (3) deleted for good: it must not come back after the restart
+            http.ok("POST", "/subjects/last/versions", RegistryHttp.schemaBody(NO_DEFAULT));
+            http.ok("DELETE", "/subjects/last", null);
+            http.ok("DELETE", "/subjects/last?permanent=true", null);
         }
 
         try (RegistryHttp http = new RegistryHttp(new EmbeddedSchemaRegistry(
@@ -121,7 +126,7 @@ class EmbeddedSchemaRegistryIT {
             http.error("GET", "/subjects/gone/versions?deleted=true", null, 404, SchemaRegistryException.SUBJECT_NOT_FOUND);
             // ids handed out before the restart are not handed out again
             assertThat(http.ok("POST", "/subjects/new/versions", RegistryHttp.schemaBody(LogEvent.getClassSchema()))
-                    .get("id").asInt()).isEqualTo(3);
+                    .get("id").asInt()).isEqualTo(4);
         }
     }
 

@@ -102,6 +102,20 @@ class InMemorySchemaRegistryClientTest {
     }
 
     @Test
+    void aHardDeletedHighestIdIsNotHandedOutAgainAfterARestart() {
+        SchemaStore store = SchemaStore.inMemory();
+        InMemorySchemaRegistryClient first = new InMemorySchemaRegistryClient(store);
+        first.register("a", V1);
+        int deleted = first.register("b", V2);
+        first.deleteSubject("b", false);
+        first.deleteSubject("b", true);
+
+        InMemorySchemaRegistryClient reopened = new InMemorySchemaRegistryClient(store);
+
+        assertThat(reopened.register("c", NO_DEFAULT)).isEqualTo(deleted + 1);
+    }
+
+    @Test
     void storeFailureRegistersNothingAndUsesNoId() {
         AtomicBoolean failing = new AtomicBoolean(true);
         SchemaStore delegate = SchemaStore.inMemory();
