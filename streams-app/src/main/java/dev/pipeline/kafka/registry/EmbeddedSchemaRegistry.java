@@ -11,38 +11,98 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.Optional;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Confluent-compatible schema registry (the REST subset the pipeline and Confluent's serdes use)
- * as an {@link HttpHandler}. Mount it on any context path of a JDK {@code HttpServer}; routes are
- * matched relative to that path, e.g. {@code /registry/subjects/x/versions} when mounted at
- * {@code /registry}.
- *
- * <pre>
- * POST /subjects/{s}/versions                        {"schema":".."} -> {"id":N}
- * GET  /subjects                                     -> ["s",..]
- * GET  /subjects/{s}/versions                        -> [1,2,..]
- * GET  /subjects/{s}/versions/{n|latest}             -> {"subject","version","id","schema"}
- * GET  /schemas/ids/{id}                             -> {"schema":".."}
- * POST /compatibility/subjects/{s}/versions/{n|latest} {"schema":".."} -> {"is_compatible":bool}
- * </pre>
- *
- * Errors use Confluent's body {@code {"error_code":40401,"message":".."}}. Versions are persisted
- * through a {@link SchemaStore} (by default the compacted {@code _schemas} topic), so ids survive
- * restarts. Thread safe.
+ * A Confluent-compatible schema registry (the REST subset Confluent's clients call) as an {@link
+ * HttpHandler}. Mount it on any context path of a JDK {@code HttpServer}; routes are matched
+ * relative to that path, e.g. {@code /registry/subjects/x/versions} when mounted at {@code
+ * /registry}. Every route is one line of {@link #ROUTES}; every failure is a {@link
+ * SchemaRegistryException} answered with Confluent's body {@code {"error_code":N,"message":".."}}.
+ * State is persisted through a {@link SchemaStore} (by default the compacted {@code _schemas}
+ * topic), so ids, deletions and configs survive restarts. Thread safe.
  */
 public final class EmbeddedSchemaRegistry implements HttpHandler, AutoCloseable {
     public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final int MAX_BODY_BYTES = 1 << 20;
     private static final Logger log = LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A matched request: the path's {@code *} segments in order, the query, the exchange. */
+    private record Request(List<String> params, Map<String, String> query, HttpExchange exchange) {
+        String param(int i) {
+            return params.get(i);
+        }
+
+        boolean flag(String name) {
+            return Boolean.parseBoolean(query.get(name));
+        }
+    }
+
+    @FunctionalInterface
+    private interface Handler {
+        Object handle(EmbeddedSchemaRegistry registry, Request request) throws IOException;
+    }
+
+    /** A body that is already JSON (a schema), sent as it is rather than as a JSON string. */
+    private record RawJson(String json) {}
+
+    /** {@code *} matches one path segment. First match of path wins; a path match with another method is 405. */
+    private record Route(String method, List<String> pattern, Handler handler) {
+        Route(String method, String pattern, Handler handler) {
+            this(method, List.of(pattern.split("/")), handler);
+        }
+
+        Optional<List<String>> match(List<String> path) {
+            if (path.size() != pattern.size()) {
+                return Optional.empty();
+            }
+            List<String> params = new ArrayList<>();
+            for (int i = 0; i < path.size(); i++) {
+                if (pattern.get(i).equals("*")) {
+                    params.add(path.get(i));
+                } else if (!pattern.get(i).equals(path.get(i))) {
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(params);
+        }
+    }
+
+    private static final List<Route> ROUTES = List.of(
+            new Route("GET", "subjects", (r, q) -> r.registry.subjects(q.flag("deleted"))),
+            new Route("POST", "subjects/*/versions", EmbeddedSchemaRegistry::register),
+            new Route("GET", "subjects/*/versions", (r, q) -> r.registry.versions(q.param(0), q.flag("deleted"))
+                    .stream().map(SchemaVersion::version).toList()),
+            new Route("POST", "subjects/*", (r, q) ->
+                    describe(r.registry.lookup(q.param(0), schemaFrom(q.exchange()), q.flag("deleted")))),
+            new Route("DELETE", "subjects/*", (r, q) -> r.registry.deleteSubject(q.param(0), q.flag("permanent"))),
+            new Route("GET", "subjects/*/versions/*", (r, q) ->
+                    describe(r.registry.version(q.param(0), q.param(1), q.flag("deleted")))),
+            new Route("DELETE", "subjects/*/versions/*", (r, q) ->
+                    r.registry.deleteVersion(q.param(0), q.param(1), q.flag("permanent"))),
+            new Route("GET", "subjects/*/versions/*/schema", (r, q) ->
+                    new RawJson(r.registry.version(q.param(0), q.param(1), q.flag("deleted")).schema().toString())),
+            // ?subject= names the context a schema is looked up in; ids are global here, so any is fine
+            new Route("GET", "schemas/ids/*", (r, q) -> Map.of("schema", r.registry.getById(schemaId(q.param(0))).toString())),
+            new Route("GET", "schemas/ids/*/schema", (r, q) -> new RawJson(r.registry.getById(schemaId(q.param(0))).toString())),
+            new Route("GET", "config", (r, q) -> level(r.registry.globalLevel())),
+            new Route("PUT", "config", (r, q) -> setLevel(r, null, q)),
+            new Route("DELETE", "config", (r, q) -> deleteLevel(r, null)),
+            new Route("GET", "config/*", EmbeddedSchemaRegistry::subjectLevel),
+            new Route("PUT", "config/*", (r, q) -> setLevel(r, q.param(0), q)),
+            new Route("DELETE", "config/*", (r, q) -> deleteLevel(r, q.param(0))),
+            new Route("POST", "compatibility/subjects/*/versions/*", (r, q) -> compatibility(r, q, q.param(1))),
+            new Route("POST", "compatibility/subjects/*/versions", (r, q) -> compatibility(r, q, null)));
 
     private final SchemaStore store;
     private final InMemorySchemaRegistryClient registry;
@@ -77,7 +137,7 @@ public final class EmbeddedSchemaRegistry implements HttpHandler, AutoCloseable 
         int status;
         Object body;
         try {
-            body = route(exchange.getRequestMethod(), segments(exchange), exchange);
+            body = route(exchange);
             status = 200;
         } catch (SchemaRegistryException e) {
             status = e.httpStatus();
@@ -89,13 +149,33 @@ public final class EmbeddedSchemaRegistry implements HttpHandler, AutoCloseable 
             body = error(500, "Internal Server Error: " + e.getMessage());
         }
         try (exchange) {
-            byte[] bytes = JSON.writeValueAsBytes(body);
+            byte[] bytes = body instanceof RawJson raw
+                    ? raw.json().getBytes(StandardCharsets.UTF_8) : JSON.writeValueAsBytes(body);
             exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
             exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);
             }
         }
+    }
+
+    private Object route(HttpExchange exchange) throws IOException {
+        List<String> path = segments(exchange);
+        boolean pathKnown = false;
+        for (Route route : ROUTES) {
+            Optional<List<String>> params = route.match(path);
+            if (params.isPresent()) {
+                if (route.method().equals(exchange.getRequestMethod())) {
+                    return route.handler().handle(this, new Request(params.get(), query(exchange), exchange));
+                }
+                pathKnown = true;
+            }
+        }
+        if (pathKnown) {
+            throw new SchemaRegistryException(405, 405, "HTTP 405 Method Not Allowed");
+        }
+        // also what /associations/... gets, so newer clients fall back to the plain subject API
+        throw SchemaRegistryException.notFound();
     }
 
     /** Path segments after the context path, percent-decoded (subjects may contain '/' or ':'). */
@@ -107,62 +187,73 @@ public final class EmbeddedSchemaRegistry implements HttpHandler, AutoCloseable 
         }
         return Arrays.stream(path.split("/"))
                 .filter(s -> !s.isEmpty())
-                // a path keeps '+' literal (URLDecoder is for forms and would make it a space)
-                .map(s -> URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8))
+                .map(EmbeddedSchemaRegistry::decode)
                 .toList();
     }
 
-    private Object route(String method, List<String> p, HttpExchange exchange) throws IOException {
-        boolean get = method.equals("GET");
-        boolean post = method.equals("POST");
-        if (p.equals(List.of("subjects"))) {
-            return requireMethod(get, () -> registry.subjects());
-        }
-        if (p.size() == 3 && p.get(0).equals("schemas") && p.get(1).equals("ids")) {
-            return requireMethod(get, () -> Map.of("schema", registry.getById(schemaId(p.get(2))).toString()));
-        }
-        if (p.size() == 3 && p.get(0).equals("subjects") && p.get(2).equals("versions")) {
-            if (post) {
-                return Map.of("id", registry.register(p.get(1), schemaFrom(exchange)));
+    private static Map<String, String> query(HttpExchange exchange) {
+        String raw = exchange.getRequestURI().getRawQuery();
+        Map<String, String> query = new HashMap<>();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                query.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
             }
-            return requireMethod(get, () -> registry.versions(p.get(1)).stream().map(SchemaVersion::version).toList());
         }
-        if (p.size() == 4 && p.get(0).equals("subjects") && p.get(2).equals("versions")) {
-            return requireMethod(get, () -> describe(version(p.get(1), p.get(3))));
-        }
-        if (p.size() == 5 && p.get(0).equals("compatibility") && p.get(1).equals("subjects")
-                && p.get(3).equals("versions")) {
-            if (!post) {
-                throw methodNotAllowed();
-            }
-            Schema candidate = schemaFrom(exchange);
-            Schema against = version(p.get(2), p.get(4)).schema();
-            return Map.of("is_compatible", InMemorySchemaRegistryClient.backwardCompatible(candidate, against));
-        }
-        throw new SchemaRegistryException(404, 404, "HTTP 404 Not Found");
+        return query;
     }
 
-    private static Object requireMethod(boolean allowed, Supplier<Object> body) {
-        if (!allowed) {
-            throw methodNotAllowed();
-        }
-        return body.get();
+    // a URI keeps '+' literal (URLDecoder is for forms and would make it a space)
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    private static SchemaRegistryException methodNotAllowed() {
-        return new SchemaRegistryException(405, 405, "HTTP 405 Method Not Allowed");
+    private static Object register(EmbeddedSchemaRegistry r, Request q) throws IOException {
+        return Map.of("id", r.registry.register(q.param(0), schemaFrom(q.exchange())));
     }
 
-    private SchemaVersion version(String subject, String version) {
-        if (version.equals("latest")) {
-            return registry.latest(subject);
+    /** 40408 unless the subject has its own level or the client asks for the global fallback. */
+    private static Object subjectLevel(EmbeddedSchemaRegistry r, Request q) {
+        String subject = q.param(0);
+        Optional<Compatibility> own = r.registry.subjectLevel(subject);
+        if (own.isEmpty() && !q.flag("defaultToGlobal")) {
+            throw SchemaRegistryException.subjectConfigNotFound(subject);
         }
-        try {
-            return registry.version(subject, Integer.parseInt(version));
-        } catch (NumberFormatException e) {
-            throw new SchemaRegistryException(422, 42202, "The specified version '" + version
-                    + "' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"");
+        return level(own.orElseGet(r.registry::globalLevel));
+    }
+
+    /** Confluent takes and echoes {@code {"compatibility":..}} on PUT, unlike GET's key. */
+    private static Object setLevel(EmbeddedSchemaRegistry r, String subject, Request q) throws IOException {
+        JsonNode level = body(q.exchange()).get("compatibility");
+        Compatibility parsed = Compatibility.parse(level == null || !level.isTextual() ? null : level.asText());
+        r.registry.setLevel(subject, parsed);
+        return Map.of("compatibility", parsed.name());
+    }
+
+    /** Answers the level that was in force, as Confluent does; 40401 for a subject it never saw. */
+    private static Object deleteLevel(EmbeddedSchemaRegistry r, String subject) {
+        Compatibility before = subject == null ? r.registry.globalLevel() : r.registry.level(subject);
+        if (subject != null && r.registry.subjectLevel(subject).isEmpty()
+                && !r.registry.subjects(true).contains(subject)) {
+            throw SchemaRegistryException.subjectNotFound(subject);
         }
+        r.registry.setLevel(subject, null);
+        return level(before);
+    }
+
+    private static Object compatibility(EmbeddedSchemaRegistry r, Request q, String version) throws IOException {
+        Schema candidate = schemaFrom(q.exchange());
+        List<String> problems = r.registry.compatibilityProblems(q.param(0), candidate, version);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("is_compatible", problems.isEmpty());
+        if (q.flag("verbose")) {
+            answer.put("messages", problems);
+        }
+        return answer;
+    }
+
+    private static Map<String, Object> level(Compatibility level) {
+        return Map.of("compatibilityLevel", level.name());
     }
 
     private static int schemaId(String text) {
@@ -178,34 +269,34 @@ public final class EmbeddedSchemaRegistry implements HttpHandler, AutoCloseable 
         return Map.of("subject", v.subject(), "version", v.version(), "id", v.id(), "schema", v.schema().toString());
     }
 
-    private static Schema schemaFrom(HttpExchange exchange) throws IOException {
-        JsonNode request;
+    private static JsonNode body(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
             byte[] raw = in.readNBytes(MAX_BODY_BYTES + 1);
             if (raw.length > MAX_BODY_BYTES) {
                 throw new SchemaRegistryException(413, 413, "Request body larger than " + MAX_BODY_BYTES + " bytes");
             }
-            request = JSON.readTree(raw);
+            JsonNode request = JSON.readTree(raw);
+            return request == null ? JSON.createObjectNode() : request;
         } catch (JsonProcessingException e) {
             throw new SchemaRegistryException(400, 400, "Unparseable request body: " + e.getOriginalMessage());
         }
-        JsonNode type = request == null ? null : request.get("schemaType");
+    }
+
+    private static Schema schemaFrom(HttpExchange exchange) throws IOException {
+        JsonNode request = body(exchange);
+        JsonNode type = request.get("schemaType");
         if (type != null && !type.isNull() && !type.asText().equals("AVRO")) {
-            throw invalidSchema("only AVRO schemas are supported, not " + type.asText());
+            throw SchemaRegistryException.invalidSchema("only AVRO schemas are supported, not " + type.asText());
         }
-        JsonNode schema = request == null ? null : request.get("schema");
+        JsonNode schema = request.get("schema");
         if (schema == null || !schema.isTextual()) {
-            throw invalidSchema("request has no \"schema\" string");
+            throw SchemaRegistryException.invalidSchema("request has no \"schema\" string");
         }
         try {
             return new Schema.Parser().parse(schema.asText());
         } catch (RuntimeException e) {
-            throw invalidSchema(e.getMessage());
+            throw SchemaRegistryException.invalidSchema(e.getMessage());
         }
-    }
-
-    private static SchemaRegistryException invalidSchema(String why) {
-        return new SchemaRegistryException(422, SchemaRegistryException.INVALID_SCHEMA, "Invalid schema: " + why);
     }
 
     private static ObjectNode error(int code, String message) {

@@ -32,10 +32,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Keeps registered versions in a compacted single-partition topic, as Confluent's registry does:
- * key {@code {"keytype":"SCHEMA","subject":..,"version":..,"magic":1}}, value {@code
- * {"subject":..,"version":..,"id":..,"schema":".."}}. One key per version, so compaction never
- * loses a version. One registry process should write a given topic.
+ * Keeps the registry's {@link StoreRecord}s in a compacted single-partition topic, as Confluent's
+ * registry does: key {@code {"keytype":"SCHEMA","subject":..,"version":..,"magic":1}}, value
+ * {@code {"subject":..,"version":..,"id":..,"schema":"..","deleted":bool}}; key {@code
+ * {"keytype":"CONFIG","subject":s|null,"magic":0}}, value {@code {"compatibilityLevel":".."}}; a
+ * hard delete is a tombstone, preceded by key {@code {"keytype":"NEXT_ID","magic":0}} with
+ * value {@code {"next":N}} so no id is handed out twice. One key per version, so compaction never loses a live version.
+ * Other key types (Confluent's NOOP, MODE, DELETE_SUBJECT) are skipped. One registry process
+ * should write a given topic.
  */
 public final class KafkaSchemaStore implements SchemaStore {
     public static final String DEFAULT_TOPIC = "_schemas";
@@ -86,12 +90,12 @@ public final class KafkaSchemaStore implements SchemaStore {
     }
 
     @Override
-    public List<SchemaVersion> readAll() {
+    public List<StoreRecord> readAll() {
         Map<String, Object> props = new HashMap<>(baseProps);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "schema-registry-reader");
         // last value per key wins and a tombstone removes it, the same view compaction converges to
-        Map<String, SchemaVersion> byKey = new LinkedHashMap<>();
+        Map<String, StoreRecord> byKey = new LinkedHashMap<>();
         try (KafkaConsumer<String, String> consumer =
                 new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
@@ -104,10 +108,11 @@ public final class KafkaSchemaStore implements SchemaStore {
                     throw new KafkaException("timed out reading " + topic + " up to offset " + end);
                 }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null) {
+                    StoreRecord record = r.value() == null ? null : parse(r.key(), r.value());
+                    if (record == null) {
                         byKey.remove(r.key());
                     } else {
-                        byKey.put(r.key(), parse(r.value()));
+                        byKey.put(r.key(), record);
                     }
                 }
             }
@@ -116,18 +121,27 @@ public final class KafkaSchemaStore implements SchemaStore {
     }
 
     @Override
-    public void append(SchemaVersion v) {
+    public void put(StoreRecord record) {
+        send(record.key(), value(record));
+    }
+
+    @Override
+    public void remove(StoreRecord record) {
+        send(record.key(), null);
+    }
+
+    private void send(String key, String value) {
         // explicit partition 0: readAll reads only that one, even if someone added partitions
-        ProducerRecord<String, String> record = new ProducerRecord<>(topic, 0, key(v), value(v));
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, 0, key, value);
         try {
             producer.send(record).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new KafkaException("could not write schema to " + topic + ": " + e.getCause(), e.getCause());
+            throw new KafkaException("could not write to " + topic + ": " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new KafkaException("timed out writing schema to " + topic, e);
+            throw new KafkaException("timed out writing to " + topic, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted writing schema to " + topic, e);
+            throw new KafkaException("interrupted writing to " + topic, e);
         }
     }
 
@@ -136,27 +150,46 @@ public final class KafkaSchemaStore implements SchemaStore {
         producer.close(TIMEOUT);
     }
 
-    private static String key(SchemaVersion v) {
-        ObjectNode key = JSON.createObjectNode();
-        key.put("keytype", "SCHEMA").put("subject", v.subject()).put("version", v.version()).put("magic", 1);
-        return key.toString();
-    }
-
-    private static String value(SchemaVersion v) {
+    private static String value(StoreRecord record) {
         ObjectNode value = JSON.createObjectNode();
-        value.put("subject", v.subject()).put("version", v.version()).put("id", v.id());
-        value.put("schema", v.schema().toString());
+        if (record instanceof StoreRecord.Version r) {
+            SchemaVersion v = r.version();
+            value.put("subject", v.subject()).put("version", v.version()).put("id", v.id());
+            value.put("schema", v.schema().toString()).put("deleted", r.deleted());
+        } else if (record instanceof StoreRecord.Config c) {
+            value.put("compatibilityLevel", c.level().name());
+        } else if (record instanceof StoreRecord.NextId n) {
+            value.put("next", n.next());
+        }
         return value.toString();
     }
 
-    private static SchemaVersion parse(String value) {
+    /** Null for key types this registry does not keep (so they neither add nor remove anything). */
+    private static StoreRecord parse(String key, String value) {
         try {
+            JsonNode k = JSON.readTree(key);
             JsonNode node = JSON.readTree(value);
-            return new SchemaVersion(node.get("subject").asText(), node.get("version").asInt(),
-                    node.get("id").asInt(), new Schema.Parser().parse(node.get("schema").asText()));
+            switch (k.path("keytype").asText()) {
+                case "SCHEMA" -> {
+                    SchemaVersion v = new SchemaVersion(node.get("subject").asText(), node.get("version").asInt(),
+                            node.get("id").asInt(), new Schema.Parser().parse(node.get("schema").asText()));
+                    return new StoreRecord.Version(v, node.path("deleted").asBoolean(false));
+                }
+                case "CONFIG" -> {
+                    JsonNode subject = k.get("subject");
+                    return new StoreRecord.Config(subject == null || subject.isNull() ? null : subject.asText(),
+                            Compatibility.parse(node.get("compatibilityLevel").asText()));
+                }
+                case "NEXT_ID" -> {
+                    return new StoreRecord.NextId(node.get("next").asInt());
+                }
+                default -> {
+                    return null;
+                }
+            }
         } catch (IOException | RuntimeException e) {
             // someone else's record in our topic: refuse to start rather than hand out its ids again
-            throw new KafkaException("unreadable record in schema topic: " + value, e);
+            throw new KafkaException("unreadable record in schema topic: " + key + " -> " + value, e);
         }
     }
 }

@@ -23,8 +23,8 @@ public interface SchemaRegistryClient {
     List<String> subjects();
 
     /**
-     * Whether {@code schema} could be registered as the next version of {@code subject} under
-     * BACKWARD compatibility (it can read data written with the latest version).
+     * Whether {@code schema} is compatible with the latest version of {@code subject} under the
+     * subject's compatibility level (BACKWARD unless configured: it can read the latest's data).
      */
     boolean isCompatible(String subject, Schema schema);
 }

@@ -1,20 +1,29 @@
 package dev.pipeline.kafka.registry;
 
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Where registered versions live so that ids survive a restart. The registry reads everything once
- * at start and appends each new version before it hands out its id, so a crash can never leave an
- * id in use that the store does not know.
+ * Where registered versions, soft deletions and compatibility configs live so that they survive
+ * a restart. The registry reads everything once at start and writes each change before it
+ * answers, so a crash can never leave an id in use that the store does not know.
  */
 public interface SchemaStore extends AutoCloseable {
 
-    /** Every stored version; order does not matter. */
-    List<SchemaVersion> readAll();
+    /** The live record of every key (later records replace earlier ones, removals drop them). */
+    List<StoreRecord> readAll();
 
-    /** Durably stores one version; throws if that cannot be confirmed. */
-    void append(SchemaVersion version);
+    /** Durably stores {@code record}, replacing any with the same key; throws if unconfirmed. */
+    void put(StoreRecord record);
+
+    /** Durably removes the record with {@code record}'s key (a hard delete). */
+    void remove(StoreRecord record);
+
+    /** Stores one new, live version. */
+    default void append(SchemaVersion version) {
+        put(new StoreRecord.Version(version, false));
+    }
 
     @Override
     default void close() {}
@@ -22,16 +31,21 @@ public interface SchemaStore extends AutoCloseable {
     /** A store that lives as long as the object: for tests and for the mock:// registries. */
     static SchemaStore inMemory() {
         return new SchemaStore() {
-            private final List<SchemaVersion> versions = new ArrayList<>();
+            private final Map<String, StoreRecord> byKey = new LinkedHashMap<>();
 
             @Override
-            public synchronized List<SchemaVersion> readAll() {
-                return List.copyOf(versions);
+            public synchronized List<StoreRecord> readAll() {
+                return List.copyOf(byKey.values());
             }
 
             @Override
-            public synchronized void append(SchemaVersion version) {
-                versions.add(version);
+            public synchronized void put(StoreRecord record) {
+                byKey.put(record.key(), record);
+            }
+
+            @Override
+            public synchronized void remove(StoreRecord record) {
+                byKey.remove(record.key());
             }
         };
     }

@@ -1,5 +1,6 @@
 package dev.pipeline.kafka.registry;
 
+import static dev.pipeline.kafka.registry.InMemorySchemaRegistryClientTest.NO_DEFAULT;
 import static dev.pipeline.kafka.registry.InMemorySchemaRegistryClientTest.V1;
 import static dev.pipeline.kafka.registry.InMemorySchemaRegistryClientTest.V2;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -86,7 +87,46 @@ class EmbeddedSchemaRegistryIT {
             store.append(version);
         }
         try (KafkaSchemaStore again = new KafkaSchemaStore(broker.bootstrapServers(), topic, Map.of())) {
-            assertThat(again.readAll()).containsExactly(version);
+            assertThat(again.readAll()).containsExactly(new StoreRecord.Version(version, false));
+        }
+    }
+
+    @Test
+    void configsAndDeletionsSurviveARestart(TestBroker broker) throws Exception {
+        String topic = "_schemas-state-" + System.nanoTime();
+        try (RegistryHttp http = new RegistryHttp(new EmbeddedSchemaRegistry(
+                new KafkaSchemaStore(broker.bootstrapServers(), topic, Map.of())))) {
+            http.ok("PUT", "/config", "{\"compatibility\":\"FULL\"}");
+            http.ok("PUT", "/config/kept", "{\"compatibility\":\"NONE\"}");
+            for (String subject : List.of("kept", "soft", "gone")) {
+                http.ok("POST", "/subjects/" + subject + "/versions", RegistryHttp.schemaBody(V1));
+            }
+            http.ok("POST", "/subjects/kept/versions", RegistryHttp.schemaBody(V2));
+            http.ok("DELETE", "/subjects/kept/versions/1", null);
+            http.ok("DELETE", "/subjects/soft", null);
+            http.ok("DELETE", "/subjects/gone", null);
+            http.ok("DELETE", "/subjects/gone?permanent=true", null);
+            // the highest id (3) deleted for good: it must not come back after the restart
+            http.ok("POST", "/subjects/last/versions", RegistryHttp.schemaBody(NO_DEFAULT));
+            http.ok("DELETE", "/subjects/last", null);
+            http.ok("DELETE", "/subjects/last?permanent=true", null);
+        }
+
+        try (RegistryHttp http = new RegistryHttp(new EmbeddedSchemaRegistry(
+                new KafkaSchemaStore(broker.bootstrapServers(), topic, Map.of())))) {
+            assertThat(http.ok("GET", "/config", null).get("compatibilityLevel").asText()).isEqualTo("FULL");
+            assertThat(http.ok("GET", "/config/kept", null).get("compatibilityLevel").asText()).isEqualTo("NONE");
+            assertThat(http.ok("GET", "/subjects", null)).isEqualTo(RegistryHttp.json("[\"kept\"]"));
+            assertThat(http.ok("GET", "/subjects?deleted=true", null))
+                    .isEqualTo(RegistryHttp.json("[\"kept\",\"soft\"]"));
+            assertThat(http.ok("GET", "/subjects/kept/versions", null)).isEqualTo(RegistryHttp.json("[2]"));
+            assertThat(http.ok("GET", "/subjects/kept/versions?deleted=true", null))
+                    .isEqualTo(RegistryHttp.json("[1,2]"));
+            http.error("DELETE", "/subjects/soft", null, 404, SchemaRegistryException.SUBJECT_SOFT_DELETED);
+            http.error("GET", "/subjects/gone/versions?deleted=true", null, 404, SchemaRegistryException.SUBJECT_NOT_FOUND);
+            // ids handed out before the restart are not handed out again
+            assertThat(http.ok("POST", "/subjects/new/versions", RegistryHttp.schemaBody(LogEvent.getClassSchema()))
+                    .get("id").asInt()).isEqualTo(4);
         }
     }
 

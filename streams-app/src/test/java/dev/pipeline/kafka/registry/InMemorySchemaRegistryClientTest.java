@@ -102,21 +102,40 @@ class InMemorySchemaRegistryClientTest {
     }
 
     @Test
+    void aHardDeletedHighestIdIsNotHandedOutAgainAfterARestart() {
+        SchemaStore store = SchemaStore.inMemory();
+        InMemorySchemaRegistryClient first = new InMemorySchemaRegistryClient(store);
+        first.register("a", V1);
+        int deleted = first.register("b", V2);
+        first.deleteSubject("b", false);
+        first.deleteSubject("b", true);
+
+        InMemorySchemaRegistryClient reopened = new InMemorySchemaRegistryClient(store);
+
+        assertThat(reopened.register("c", NO_DEFAULT)).isEqualTo(deleted + 1);
+    }
+
+    @Test
     void storeFailureRegistersNothingAndUsesNoId() {
         AtomicBoolean failing = new AtomicBoolean(true);
         SchemaStore delegate = SchemaStore.inMemory();
         SchemaStore flaky = new SchemaStore() {
             @Override
-            public List<SchemaVersion> readAll() {
+            public List<StoreRecord> readAll() {
                 return delegate.readAll();
             }
 
             @Override
-            public void append(SchemaVersion version) {
+            public void put(StoreRecord record) {
                 if (failing.get()) {
                     throw new IllegalStateException("broker down");
                 }
-                delegate.append(version);
+                delegate.put(record);
+            }
+
+            @Override
+            public void remove(StoreRecord record) {
+                delegate.remove(record);
             }
         };
         InMemorySchemaRegistryClient client = new InMemorySchemaRegistryClient(flaky);
