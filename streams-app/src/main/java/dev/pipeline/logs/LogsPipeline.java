@@ -100,13 +100,19 @@ public final class LogsPipeline implements StreamsPipeline {
         return topology;
     }
 
-    /** Own settings, and the processing handler that lets the FAIL overflow policy stop the pipeline. */
+    /**
+     * Own settings, and the processing handler that lets the FAIL overflow policy stop the
+     * pipeline. {@code max.task.idle.ms=-1}: a task reads one input partition, so there is no
+     * other partition to wait for, and Kafka Streams then skips its idling check (which formats a
+     * log message for every empty queue it looks at).
+     */
     @Override
     public Map<String, Object> streamsProperties() {
         return Map.of(
                 StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId(),
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG, settings.processingGuarantee(),
                 StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs(),
+                StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L,
                 StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogsProcessingHandler.class);
     }
 
