@@ -162,6 +162,20 @@ class OrdersTopologyTest {
     }
 
     @Test
+    void shouldWriteTheWriteBackMapToTheChangelogAtEveryCommit() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of())) {
+            var changelog = d.driver.createOutputTopic("pipeline-orders-" + OrdersPipeline.ORDERS_STORE + "-changelog",
+                    new org.apache.kafka.common.serialization.StringDeserializer(), new OrderStateSerde());
+            d.send(event("a", "o-1", OrderEventType.CREATED), 1); // the driver commits after every record
+            d.send(event("b", "o-1", OrderEventType.PAID), 2);
+
+            assertThat(changelog.readKeyValuesToList()).extracting(kv -> kv.key, kv -> kv.value.status())
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("o-1", OrderStatus.CREATED),
+                            org.assertj.core.groups.Tuple.tuple("o-1", OrderStatus.PAID));
+        }
+    }
+
+    @Test
     void shouldForgetDedupEntriesAfterTtlInStreamTime() {
         try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.DEDUP_TTL_MS_CONFIG, 1_000,
                 OrdersKeys.DEDUP_TTL_CLOCK_CONFIG, "stream"))) {
