@@ -65,6 +65,8 @@ final class OrderProcessor implements Processor<String, OrderInput, Object, Obje
     private ProcessorContext<Object, Object> ctx;
     private KeyValueStore<String, OrderState> orders;
     private KeyValueStore<Bytes, byte[]> deadlines;
+    /** The same store without Kafka's read-write decorator, for {@link WriteBackStore#insertNew}. */
+    private WriteBackStore<Bytes, byte[]> deadlinesIndex;
     private KeyValueStore<Bytes, byte[]> retention;
     private KeyValueStore<String, Long> ledgerStore;
     private Ledger ledger;
@@ -87,6 +89,7 @@ final class OrderProcessor implements Processor<String, OrderInput, Object, Obje
         this.ctx = context;
         this.orders = context.getStateStore(OrdersPipeline.ORDERS_STORE);
         this.deadlines = context.getStateStore(OrdersPipeline.DEADLINES_STORE);
+        this.deadlinesIndex = WriteBackStore.unwrap(deadlines);
         this.retention = context.getStateStore(OrdersPipeline.RETENTION_STORE);
         this.ledgerStore = context.getStateStore(Ledger.storeName(MetricNames.PIPELINE_ORDERS));
         this.ledger = new Ledger(ledgerStore);
@@ -139,7 +142,8 @@ final class OrderProcessor implements Processor<String, OrderInput, Object, Obje
         if (state == null) {
             applied = OrderState.created(e, Times.saturatedAdd(now, settings.paymentTimeoutMs()), record.timestamp(),
                     now, dedupNow);
-            deadlines.put(TimerKeys.key(applied.paymentDeadline(), orderId), TimerKeys.MARK);
+            // a payment within the same commit interval then costs no index write at all
+            deadlinesIndex.insertNew(TimerKeys.key(applied.paymentDeadline(), orderId), TimerKeys.MARK);
         } else {
             applied = state.apply(next.get(), e, record.timestamp(), now, dedupNow, settings.dedupTtlMs());
             if (state.awaitsPayment()) {

@@ -32,6 +32,9 @@ final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, 
     /** Marks a key deleted in the map (a null value would read as "not in the map"). */
     private static final Object DELETED = new Object();
 
+    /** A value put by {@link #insertNew}: the store never had the key, so deleting it again needs no write at all. */
+    private record Fresh(Object value) {}
+
     private final int maxDirty;
     private final Map<K, Object> dirty = new HashMap<>();
 
@@ -43,6 +46,22 @@ final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, 
     /** Builds {@code inner}'s store and puts the map in front of it. */
     static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(StoreBuilder<KeyValueStore<K, V>> inner, int maxDirty) {
         return new Builder<>(inner, maxDirty);
+    }
+
+    /**
+     * The write-back store under what {@code ProcessorContext.getStateStore} returned (Kafka
+     * Streams hands processors a read-write decorator around the registered store).
+     */
+    @SuppressWarnings("unchecked")
+    static <K, V> WriteBackStore<K, V> unwrap(StateStore store) {
+        StateStore s = store;
+        for (int depth = 0; depth < 8 && s != null; depth++) {
+            if (s instanceof WriteBackStore<?, ?> w) {
+                return (WriteBackStore<K, V>) w;
+            }
+            s = s instanceof WrappedStateStore<?, ?, ?> wrapper ? wrapper.wrapped() : null;
+        }
+        throw new IllegalStateException("store " + store.name() + " is not behind a WriteBackStore");
     }
 
     @Override
@@ -58,12 +77,39 @@ final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, 
         if (v == null) {
             return wrapped().get(key);
         }
-        return v == DELETED ? null : (V) v;
+        return v == DELETED ? null : (V) (v instanceof Fresh f ? f.value() : v);
     }
 
     @Override
     public void put(K key, V value) {
+        Object old = dirty.get(key);
+        if (old instanceof Fresh) {
+            // still unknown to the store: a delete just forgets it, an update stays fresh
+            if (value == null) {
+                dirty.remove(key);
+            } else {
+                dirty.put(key, new Fresh(value));
+            }
+            return;
+        }
         dirty.put(key, value == null ? DELETED : value);
+        if (dirty.size() > maxDirty) {
+            writeDown();
+        }
+    }
+
+    /**
+     * A put of a key the caller knows the store does not hold (e.g. a time index entry made of a
+     * time that was just computed): if it is deleted before the next commit, neither the put nor
+     * the delete reaches RocksDB or the changelog. A wrong promise costs a stale entry, never a
+     * lost one.
+     */
+    void insertNew(K key, V value) {
+        if (dirty.containsKey(key)) {
+            put(key, value);
+            return;
+        }
+        dirty.put(key, new Fresh(value));
         if (dirty.size() > maxDirty) {
             writeDown();
         }
@@ -152,10 +198,11 @@ final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, 
         }
         KeyValueStore<K, V> store = wrapped();
         for (Map.Entry<K, Object> e : dirty.entrySet()) {
-            if (e.getValue() == DELETED) {
+            Object v = e.getValue();
+            if (v == DELETED) {
                 store.delete(e.getKey());
             } else {
-                store.put(e.getKey(), (V) e.getValue());
+                store.put(e.getKey(), (V) (v instanceof Fresh f ? f.value() : v));
             }
         }
         dirty.clear();
