@@ -69,6 +69,9 @@ final class OrderProcessor implements Processor<String, OrderInput, Object, Obje
     private WriteBackStore<Bytes, byte[]> deadlinesIndex;
     private KeyValueStore<Bytes, byte[]> retention;
     private KeyValueStore<String, Long> ledgerStore;
+    private KeyValueStore<String, Long> counts;
+    /** Orders in the orders store (exact; restored with the counts store). */
+    private long orderCount;
     private Ledger ledger;
     private DropRecorder drops;
     private Counter recordsIn;
@@ -93,6 +96,9 @@ final class OrderProcessor implements Processor<String, OrderInput, Object, Obje
         this.retention = context.getStateStore(OrdersPipeline.RETENTION_STORE);
         this.ledgerStore = context.getStateStore(Ledger.storeName(MetricNames.PIPELINE_ORDERS));
         this.ledger = new Ledger(ledgerStore);
+        this.counts = context.getStateStore(OrdersPipeline.COUNTS_STORE);
+        Long stored = counts.get(OrdersPipeline.ORDERS_STORE);
+        this.orderCount = stored == null ? 0L : stored;
         this.drops = new DropRecorder(MetricNames.PIPELINE_ORDERS, metrics, ledger);
         this.recordsIn = metrics.recordsIn(MetricNames.PIPELINE_ORDERS);
         this.recordsOut = metrics.recordsOut(MetricNames.PIPELINE_ORDERS);
@@ -144,6 +150,7 @@ final class OrderProcessor implements Processor<String, OrderInput, Object, Obje
                     now, dedupNow);
             // a payment within the same commit interval then costs no index write at all
             deadlinesIndex.insertNew(TimerKeys.key(applied.paymentDeadline(), orderId), TimerKeys.MARK);
+            countOrders(1);
         } else {
             applied = state.apply(next.get(), e, record.timestamp(), now, dedupNow, settings.dedupTtlMs());
             if (state.awaitsPayment()) {
@@ -263,6 +270,7 @@ final class OrderProcessor implements Processor<String, OrderInput, Object, Obje
                 long at = state.deletableAt(settings.retentionMs());
                 if (at <= streamTime) {
                     orders.delete(orderId);
+                    countOrders(-1);
                 } else {
                     retention.put(TimerKeys.key(at, orderId), TimerKeys.MARK); // the retention was raised since
                 }
@@ -282,11 +290,17 @@ final class OrderProcessor implements Processor<String, OrderInput, Object, Obje
         return due;
     }
 
+    private void countOrders(long delta) {
+        orderCount += delta;
+        counts.put(OrdersPipeline.ORDERS_STORE, orderCount);
+    }
+
     private void publishSizes() {
-        sizes.get(0).set(orders.approximateNumEntries());
+        sizes.get(0).set(orderCount);
         sizes.get(1).set(deadlines.approximateNumEntries());
         sizes.get(2).set(retention.approximateNumEntries());
         sizes.get(3).set(ledgerStore.approximateNumEntries());
+        sizes.get(4).set(counts.approximateNumEntries());
     }
 
     private void closeSizes() {

@@ -56,10 +56,14 @@ import org.apache.kafka.streams.state.Stores;
  *       reads only the due prefix and meets only unpaid orders;</li>
  *   <li>{@value #RETENTION_STORE} (RocksDB): {@code <last event + retention><orderId>} for terminal orders,
  *       put when the order ends; the punctuator deletes the due ones with their order;</li>
- *   <li>{@code orders-ledger} ({@link Ledger}): in / out (= events applied) / dropped by reason.</li>
+ *   <li>{@code orders-ledger} ({@link Ledger}): in / out (= events applied) / dropped by reason;</li>
+ *   <li>{@value #COUNTS_STORE} (in memory): the exact number of orders in {@value #ORDERS_STORE}, kept by the
+ *       processor (+1 on CREATED, -1 on deletion) because RocksDB's estimate counts every overwrite in
+ *       the memtable until compaction, so for a store written three times per key it only ever grows.</li>
  * </ul>
  * Their sizes are the {@code pipeline_store_entries{pipeline="orders",store}} gauges and
- * {@code storeEntries} in {@link #status()}.
+ * {@code storeEntries} in {@link #status()}: the exact count for {@value #ORDERS_STORE}, each other
+ * store's own estimate (their keys are written once and deleted once, which the estimate follows).
  *
  * <h2>Choices</h2>
  * <ul>
@@ -106,13 +110,15 @@ public final class OrdersPipeline implements StreamsPipeline {
     public static final String ORDERS_STORE = "orders-state";
     public static final String DEADLINES_STORE = "orders-deadlines";
     public static final String RETENTION_STORE = "orders-retention";
+    public static final String COUNTS_STORE = "orders-counts";
     /**
      * Keys a store's write-back map holds before it writes them down early: a commit interval of
      * events at 100,000/s; at a few hundred bytes per decoded order, tens of MB at most per task.
      */
     private static final int MAX_DIRTY_PER_STORE = 20_000;
     /** Every store of the topology, in the order the processor publishes their sizes. */
-    static final List<String> STORES = List.of(ORDERS_STORE, DEADLINES_STORE, RETENTION_STORE, Ledger.storeName(NAME));
+    static final List<String> STORES = List.of(ORDERS_STORE, DEADLINES_STORE, RETENTION_STORE, Ledger.storeName(NAME),
+            COUNTS_STORE);
 
     private final Topics topics;
     private final Serde<OrderEvent> eventSerde;
@@ -156,6 +162,9 @@ public final class OrdersPipeline implements StreamsPipeline {
         t.addStateStore(persistent(DEADLINES_STORE, Serdes.Bytes(), Serdes.ByteArray()), PROCESSOR);
         t.addStateStore(persistent(RETENTION_STORE, Serdes.Bytes(), Serdes.ByteArray()), PROCESSOR);
         t.addStateStore(WriteBackStore.builder(Ledger.storeBuilder(NAME), MAX_DIRTY_PER_STORE), PROCESSOR);
+        t.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COUNTS_STORE),
+                Serdes.String(), Serdes.Long()).withCachingEnabled().withLoggingEnabled(Map.of()), MAX_DIRTY_PER_STORE),
+                PROCESSOR);
         t.addSink(RESULTS_SINK, topics.ordersProcessed(), Serdes.String().serializer(), resultSerde.serializer(),
                 PROCESSOR);
         t.addSink(DeadLetters.SINK_NAME, topics.dlq(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
