@@ -111,6 +111,7 @@ public final class OrdersPipeline implements StreamsPipeline {
     public static final String DEADLINES_STORE = "orders-deadlines";
     public static final String RETENTION_STORE = "orders-retention";
     public static final String COUNTS_STORE = "orders-counts";
+    private static final int PRODUCER_LINGER_MS = 5;
     /**
      * Keys a store's write-back map holds before it writes them down early: a commit interval of
      * events at 100,000/s; at a few hundred bytes per decoded order, tens of MB at most per task.
@@ -182,7 +183,11 @@ public final class OrdersPipeline implements StreamsPipeline {
                 StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId(),
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG, settings.processingGuarantee(),
                 StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs(),
-                StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), settings.transactionTimeoutMs());
+                StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), settings.transactionTimeoutMs(),
+                // Streams' default is 100 ms; under exactly-once nothing is visible before the commit anyway, and
+                // sending through the interval leaves less for the commit's flush, which stops processing
+                // (commit latency 50-60 ms instead of 68-70 ms at 10,000 orders/s on the loaded bench machine)
+                StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), PRODUCER_LINGER_MS);
     }
 
     /**

@@ -24,7 +24,8 @@ class OrdersPipelineConfigTest {
                     .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "pipeline-orders")
                     .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
                     .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100L)
-                    .containsEntry(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 10_000);
+                    .containsEntry(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 10_000)
+                    .containsEntry(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
             assertThat(d.pipeline.uncaughtExceptionHandler()).isInstanceOf(OrdersExceptionHandler.class);
         }
     }
