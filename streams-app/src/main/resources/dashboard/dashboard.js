@@ -154,8 +154,12 @@ function renderPipelines(pipelines, rates) {
       add('conservation', el('span', { class: badgeClass(c.holds) , title: `in ${c.in} = out ${c.out} + dlq ${c.dlq} + dropped ${c.dropped} + buffered ${c.buffered}` },
         c.holds ? 'holds' : 'VIOLATED'));
     }
+    // pipeline_store_entries: each store's own estimate, so the growth (or the retention at work) shows
+    if (p.storeEntries && typeof p.storeEntries === 'object') {
+      for (const [store, n] of Object.entries(p.storeEntries)) add(`entries · ${store}`, fmt(num(n)));
+    }
     const known = new Set(['state', 'recordsIn', 'recordsOut', 'droppedByReason', 'dlq', 'buffered', 'bufferCapacityRecords',
-      'bufferBytes', 'bufferCapacityBytes', 'circuitState', 'conservation']);
+      'bufferBytes', 'bufferCapacityBytes', 'circuitState', 'conservation', 'storeEntries']);
     for (const [k, v] of Object.entries(p)) if (!known.has(k) && (typeof v !== 'object' || v === null)) add(k, fmt(v));
     box.append(el('article', { class: 'card', 'data-pipeline': name },
       el('h3', {}, name, el('span', { class: badgeClass(p.state) }, p.state || 'unknown')), dl));

@@ -136,18 +136,47 @@ final class OrderLatencyScenario implements Scenario {
             if (latencyMs.getTotalCount() == 0) {
                 throw new IllegalStateException("no order results arrived for " + input.sent() + " orders");
             }
-            return new Measurement(latencyMs.getTotalCount(), lastOutput - t0, Map.of(
+            Map<String, Double> extras = new java.util.HashMap<>(Map.of(
                     P50, (double) latencyMs.getValueAtPercentile(50),
                     P95, (double) latencyMs.getValueAtPercentile(95),
                     P99, (double) latencyMs.getValueAtPercentile(99),
                     OFFERED, (double) options.latencyRate(),
                     ACHIEVED_INPUT, input.achievedRate()));
+            extras.putAll(decomposition(streams));
+            return new Measurement(latencyMs.getTotalCount(), lastOutput - t0, extras);
         } finally {
             producerThread.shutdownNow();
             producerThread.awaitTermination(10, TimeUnit.SECONDS);
             streams.close(Duration.ofSeconds(30));
             streams.cleanUp();
         }
+    }
+
+    /**
+     * Where the time goes, from Kafka Streams' own metrics over the whole run: {@code e2eSink*} =
+     * record-e2e-latency at the results sink (producer timestamp to processing: the producer, the
+     * broker, the fetch and the input queue); {@code commit*} = the stream thread's commit latency
+     * (cache flush, producer flush, offsets and transaction commit), during which nothing is
+     * processed; the rest of the measured latency is the wait for the next commit (at most the
+     * commit interval) plus the read_committed fetch after the markers.
+     */
+    private static Map<String, Double> decomposition(KafkaStreams streams) {
+        Map<String, Double> m = new java.util.HashMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            String key = switch (name.group() + "/" + name.name()) {
+                case "stream-processor-node-metrics/record-e2e-latency-avg" -> "e2eSinkAvgMs";
+                case "stream-processor-node-metrics/record-e2e-latency-max" -> "e2eSinkMaxMs";
+                case "stream-thread-metrics/commit-latency-avg" -> "commitAvgMs";
+                case "stream-thread-metrics/commit-latency-max" -> "commitMaxMs";
+                default -> null;
+            };
+            boolean sink = !name.group().equals("stream-processor-node-metrics")
+                    || String.valueOf(name.tags().get("processor-node-id")).contains("results");
+            if (key != null && sink && metric.metricValue() instanceof Double v && !v.isNaN()) {
+                m.merge(key, Math.round(v * 10) / 10.0, Math::max);
+            }
+        });
+        return m;
     }
 
     private static void awaitRunning(KafkaStreams streams, Duration timeout) {

@@ -34,11 +34,22 @@ public final class OrdersKeys {
             + "(a restarted instance aborts its open transaction at once). At most the broker's transaction.max.timeout.ms.";
 
     public static final String DEDUP_TTL_MS_CONFIG = "orders.dedup.ttl.ms";
-    private static final String DEDUP_TTL_MS_DOC = "How long an applied eventId is remembered for duplicate suppression. "
+    private static final String DEDUP_TTL_MS_DOC = "How long an applied eventId is remembered (inside its order's state) "
+            + "for duplicate suppression. "
             + "A resend that arrives later is no longer recognised as a duplicate; the order state machine then "
             + "rejects it (no transition leads back into the state it produced), so it goes to the DLQ as "
             + "invalid_transition (or expired) instead of being counted as a duplicate. It is never applied twice "
-            + "while the order's state exists. Default 7 days.";
+            + "while the order's state exists (see orders.retention.ms). Default 7 days.";
+
+    public static final String RETENTION_MS_CONFIG = "orders.retention.ms";
+    private static final String RETENTION_MS_DOC = "How long, in stream time after its last applied event, an order "
+            + "in a terminal state (SHIPPED, CANCELLED, EXPIRED; for EXPIRED from its deadline) stays in the stores. "
+            + "Then it is deleted from every store, so state holds only the orders of one retention period plus the "
+            + "open ones. Later events for a deleted order are judged as for an unknown order: a resent CREATED "
+            + "starts the order again (version 1, a new result); anything else is dropped as invalid_transition. "
+            + "Must be at least orders.dedup.ttl.ms, so an order is never forgotten while its event ids still count "
+            + "as duplicates. Deletion is done by the maintenance punctuator, at most orders.expiry.scan.max timers "
+            + "per tick. Default 7 days.";
 
     public static final String DEDUP_TTL_CLOCK_CONFIG = "orders.dedup.ttl.clock";
     public static final String CLOCK_STREAM = "stream";
@@ -48,8 +59,8 @@ public final class OrdersKeys {
             + "wall: the processing host's clock, so entries expire even when no records arrive.";
 
     public static final String DEDUP_SCAN_MAX_CONFIG = "orders.dedup.scan.max";
-    private static final String DEDUP_SCAN_MAX_DOC = "Most dedup entries examined per task per maintenance tick; "
-            + "the scan resumes where it stopped at the next tick, so a large store never stalls the stream thread.";
+    private static final String DEDUP_SCAN_MAX_DOC = "Unused since the dedup ids moved into the order state (they "
+            + "leave with their order, so there is no dedup store to scan); accepted so existing config files still load.";
 
     public static final String PAYMENT_TIMEOUT_MS_CONFIG = "orders.payment.timeout.ms";
     private static final String PAYMENT_TIMEOUT_MS_DOC = "Stream time an order may stay CREATED without being PAID. "
@@ -57,12 +68,13 @@ public final class OrdersKeys {
             + "'verify orders' must run with the same value.";
 
     public static final String EXPIRY_SCAN_MAX_CONFIG = "orders.expiry.scan.max";
-    private static final String EXPIRY_SCAN_MAX_DOC = "Most due payment deadlines handled per task per maintenance tick; "
-            + "the rest are handled at the next tick (an event for an overdue order expires it on arrival either way).";
+    private static final String EXPIRY_SCAN_MAX_DOC = "Most due order timers (payment deadlines and retention deletions) "
+            + "handled per task per maintenance tick; the rest are handled at the next tick (an event for an overdue "
+            + "order expires it on arrival either way).";
 
     public static final String MAINTENANCE_INTERVAL_MS_CONFIG = "orders.maintenance.interval.ms";
     private static final String MAINTENANCE_INTERVAL_MS_DOC = "Wall-clock period of the per-task maintenance punctuator: "
-            + "payment-timeout expiry, dedup TTL cleanup, the dedup size gauge and the conservation snapshot.";
+            + "payment-timeout expiry, retention deletions and the store-size gauges.";
 
     public static final String VERIFY_TIMEOUT_MS_CONFIG = "orders.verify.timeout.ms";
     private static final String VERIFY_TIMEOUT_MS_DOC = "Bound on how long 'verify orders' reads the topics before giving up.";
@@ -79,6 +91,8 @@ public final class OrdersKeys {
                     TRANSACTION_TIMEOUT_MS_DOC)
             .define(DEDUP_TTL_MS_CONFIG, Type.LONG, 7L * 24 * 3600 * 1000, Range.atLeast(1), Importance.MEDIUM,
                     DEDUP_TTL_MS_DOC)
+            .define(RETENTION_MS_CONFIG, Type.LONG, 7L * 24 * 3600 * 1000, Range.atLeast(1), Importance.MEDIUM,
+                    RETENTION_MS_DOC)
             .define(DEDUP_TTL_CLOCK_CONFIG, Type.STRING, CLOCK_STREAM, ValidString.in(CLOCK_STREAM, CLOCK_WALL),
                     Importance.MEDIUM, DEDUP_TTL_CLOCK_DOC)
             .define(DEDUP_SCAN_MAX_CONFIG, Type.INT, 1_000, Range.between(1, 1_000_000), Importance.LOW,
@@ -93,7 +107,18 @@ public final class OrdersKeys {
                     VERIFY_TIMEOUT_MS_DOC);
     }
 
-    static final List<ConfigDefinitions.CrossCheck> CROSS_CHECKS = List.of(OrdersKeys::checkTransactionTimeout);
+    static final List<ConfigDefinitions.CrossCheck> CROSS_CHECKS = List.of(OrdersKeys::checkTransactionTimeout,
+            OrdersKeys::checkRetention);
+
+    /** Cross-key rule: an order must not be forgotten while its event ids still count as duplicates. */
+    static void checkRetention(PipelineConfig config) {
+        long retention = config.getLong(RETENTION_MS_CONFIG);
+        long ttl = config.getLong(DEDUP_TTL_MS_CONFIG);
+        if (retention < ttl) {
+            throw new ConfigError("Invalid value '" + retention + "' for configuration '" + RETENTION_MS_CONFIG
+                    + "': must be at least " + DEDUP_TTL_MS_CONFIG + " (" + ttl + "). Allowed: [" + ttl + ",...].");
+        }
+    }
 
     /** Cross-key rule: a transaction must outlive many commit intervals (Jepsen 2024, KIP-890 era advice). */
     static void checkTransactionTimeout(PipelineConfig config) {

@@ -13,6 +13,7 @@ public final class MetricNames {
     public static final String TAG_GROUP = "group";
     public static final String TAG_TOPIC = "topic";
     public static final String TAG_PARTITION = "partition";
+    public static final String TAG_STORE = "store";
 
     public static final String PIPELINE_LOGS = "logs";
     public static final String PIPELINE_ORDERS = "orders";
@@ -32,8 +33,8 @@ public final class MetricNames {
     public static final String BUFFER_BYTES = "pipeline.buffer.bytes";
     public static final String BUFFER_CAPACITY_RECORDS = "pipeline.buffer.capacity.records";
     public static final String BUFFER_CAPACITY_BYTES = "pipeline.buffer.capacity.bytes";
-    /** Entries in the orders pipeline's dedup store (eventIds remembered for the TTL). */
-    public static final String DEDUP_ENTRIES = "pipeline.dedup.entries";
+    /** Per pipeline and state store: the store's own entry estimate, summed over this instance's tasks. */
+    public static final String STORE_ENTRIES = "pipeline.store.entries";
     public static final String CONSUMER_LAG_RECORDS = "pipeline.consumer.lag.records";
     public static final String CONSUMER_LAG_SECONDS = "pipeline.consumer.lag.seconds";
     /** Per group: the {@code LagStatus} ordinal (0 OK, 1 WARN, 2 STALL, 3 STOP, 4 ERR). */

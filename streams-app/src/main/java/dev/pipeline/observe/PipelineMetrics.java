@@ -14,9 +14,11 @@ import java.util.function.Supplier;
  */
 public final class PipelineMetrics {
     private final MeterRegistry registry;
+    private final StoreEntries storeEntries;
 
     public PipelineMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.storeEntries = new StoreEntries(registry);
     }
 
     public static PipelineMetrics inMemory() {
@@ -25,6 +27,11 @@ public final class PipelineMetrics {
 
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /** The {@code pipeline_store_entries} gauges of this registry (one set, shared by the pipelines). */
+    public StoreEntries storeEntries() {
+        return storeEntries;
     }
 
     public Counter recordsIn(String pipeline) {

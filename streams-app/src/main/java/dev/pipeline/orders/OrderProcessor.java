@@ -2,6 +2,7 @@ package dev.pipeline.orders;
 
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.observe.StoreEntries;
 import dev.pipeline.policy.ConservationCheck;
 import dev.pipeline.policy.DeadLetters;
 import dev.pipeline.policy.DropReason;
@@ -16,10 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -27,8 +26,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Applies order events, one task (input partition) per instance. For each event, in this order:
@@ -38,54 +35,54 @@ import org.slf4j.LoggerFactory;
  *       non-positive amount on CREATED, currency not three upper-case letters: a
  *       {@code RecordRejectedException} ({@code processing}) that the processing exception handler
  *       dead-letters with the record's original bytes; such records never enter the ledger;</li>
- *   <li>eventId applied within the dedup TTL: drop {@code duplicate} (counted, not DLQ'd);</li>
+ *   <li>eventId applied to this order within the dedup TTL: drop {@code duplicate} (counted, not DLQ'd);</li>
  *   <li>order still CREATED and its payment deadline reached in stream time (this record included):
  *       emit its EXPIRED result now; an expired order drops every later event as {@code expired};</li>
  *   <li>transition not allowed ({@link OrderStateMachine}): drop {@code invalid_transition};</li>
- *   <li>otherwise apply: new state, remember the eventId, emit one result.</li>
+ *   <li>otherwise apply: new state (the eventId remembered inside it), emit one result.</li>
  * </ol>
- * Drops of steps 2-4 go through {@link DropRecorder} (ledger, counters, log) and, for DLQ reasons,
- * to the {@link DeadLetters#SINK_NAME} child. Only applied events enter the dedup store, so a
- * resend of a rejected event is judged again. All output (results, DLQ records, store changes,
- * offsets) goes through this task, so under exactly_once_v2 it commits or aborts together.
+ * Cost of an applied event: one read and one write of the order's state (cached, so several events
+ * of one order within a commit interval become one RocksDB write and one changelog record), the
+ * ledger's two cached terms, and index writes when the order enters, leaves CREATED and ends
+ * (put, delete, put: one per event of a typical order). Drops of steps 2-4 go
+ * through {@link DropRecorder} and, for DLQ reasons, to {@link DeadLetters#SINK_NAME} with the
+ * record's original bytes ({@link OrderInput}). All output goes through this task, so under
+ * exactly_once_v2 it commits or aborts together.
  *
- * <p>A wall-clock punctuator does bounded maintenance: at most {@code orders.expiry.scan.max}
- * due deadlines and {@code orders.dedup.scan.max} dedup entries per tick (the dedup scan resumes
- * where it stopped), then publishes the dedup size. A second one runs the shared
- * {@link ConservationCheck} over the task's ledger.
+ * <p>A wall-clock punctuator handles, per tick, at most {@code orders.expiry.scan.max} due payment
+ * deadlines (expiring the orders still CREATED) and as many due retention entries (deleting the
+ * terminal orders whose last event is {@code orders.retention.ms} of stream time old: later events
+ * for them are judged as for an unknown order, so a resent CREATED starts the order again), then
+ * publishes the store sizes. A second one runs the shared {@link ConservationCheck} over the
+ * task's ledger.
  */
-final class OrderProcessor implements Processor<String, OrderEvent, Object, Object> {
-    private static final Logger LOG = LoggerFactory.getLogger(OrderProcessor.class);
-    private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
-
+final class OrderProcessor implements Processor<String, OrderInput, Object, Object> {
     private final OrdersSettings settings;
-    private final String inputTopic;
-    private final Serializer<OrderEvent> eventSerializer;
     private final PipelineMetrics metrics;
-    private final OrdersStatus status;
     private final InputValidation rules;
     private final ConservationCheck conservation;
 
     private ProcessorContext<Object, Object> ctx;
     private KeyValueStore<String, OrderState> orders;
-    private KeyValueStore<String, Long> dedup;
-    private KeyValueStore<String, String> deadlines;
+    private KeyValueStore<Bytes, byte[]> deadlines;
+    /** The same store without Kafka's read-write decorator, for {@link WriteBackStore#insertNew}. */
+    private WriteBackStore<Bytes, byte[]> deadlinesIndex;
+    private KeyValueStore<Bytes, byte[]> retention;
+    private KeyValueStore<String, Long> ledgerStore;
+    private KeyValueStore<String, Long> counts;
+    /** Orders in the orders store (exact; restored with the counts store). */
+    private long orderCount;
     private Ledger ledger;
     private DropRecorder drops;
     private Counter recordsIn;
     private Counter recordsOut;
     private Cancellable maintenance;
     private Cancellable conservationTicks;
-    /** Where the next dedup cleanup scan starts; null: from the first key. Not state: a restart rescans. */
-    private String dedupCursor;
+    private final List<StoreEntries.Contribution> sizes = new ArrayList<>();
 
-    OrderProcessor(OrdersSettings settings, String inputTopic, Serializer<OrderEvent> eventSerializer,
-            PipelineMetrics metrics, OrdersStatus status, InputValidation rules, ConservationCheck conservation) {
+    OrderProcessor(OrdersSettings settings, PipelineMetrics metrics, InputValidation rules, ConservationCheck conservation) {
         this.settings = settings;
-        this.inputTopic = inputTopic;
-        this.eventSerializer = eventSerializer;
         this.metrics = metrics;
-        this.status = status;
         this.rules = rules;
         this.conservation = conservation;
     }
@@ -94,33 +91,45 @@ final class OrderProcessor implements Processor<String, OrderEvent, Object, Obje
     public void init(ProcessorContext<Object, Object> context) {
         this.ctx = context;
         this.orders = context.getStateStore(OrdersPipeline.ORDERS_STORE);
-        this.dedup = context.getStateStore(OrdersPipeline.DEDUP_STORE);
         this.deadlines = context.getStateStore(OrdersPipeline.DEADLINES_STORE);
-        this.ledger = new Ledger(context.getStateStore(Ledger.storeName(MetricNames.PIPELINE_ORDERS)));
+        this.deadlinesIndex = WriteBackStore.unwrap(deadlines);
+        this.retention = context.getStateStore(OrdersPipeline.RETENTION_STORE);
+        this.ledgerStore = context.getStateStore(Ledger.storeName(MetricNames.PIPELINE_ORDERS));
+        this.ledger = new Ledger(ledgerStore);
+        this.counts = context.getStateStore(OrdersPipeline.COUNTS_STORE);
+        Long stored = counts.get(OrdersPipeline.ORDERS_STORE);
+        this.orderCount = stored == null ? 0L : stored;
         this.drops = new DropRecorder(MetricNames.PIPELINE_ORDERS, metrics, ledger);
         this.recordsIn = metrics.recordsIn(MetricNames.PIPELINE_ORDERS);
         this.recordsOut = metrics.recordsOut(MetricNames.PIPELINE_ORDERS);
+        String task = context.taskId().toString();
+        closeSizes(); // a revived task is initialised again on the same processor
+        for (String store : OrdersPipeline.STORES) {
+            sizes.add(metrics.storeEntries().register(MetricNames.PIPELINE_ORDERS, store, task));
+        }
         this.maintenance = context.schedule(settings.maintenanceInterval(), PunctuationType.WALL_CLOCK_TIME,
                 ignored -> maintain());
         this.conservationTicks = conservation.schedule(context, settings.conservationInterval(), ledger, () -> 0L);
-        publishStatus();
+        publishSizes();
     }
 
     @Override
-    public void process(Record<String, OrderEvent> record) {
-        OrderEvent e = record.value();
+    public void process(Record<String, OrderInput> record) {
+        OrderInput input = record.value();
+        OrderEvent e = input == null ? null : input.event();
         // throws before the ledger sees the record: the processing handler dead-letters the original bytes
         validate(record.key(), e);
         recordsIn.increment();
         ledger.in(1);
         // Streams advances stream time before processing; max() keeps that true for any driver
         long now = Math.max(ctx.currentStreamTimeMs(), record.timestamp());
-        if (isDuplicate(e.getEventId(), now)) {
+        long dedupNow = dedupClock(now);
+        String orderId = e.getOrderId();
+        OrderState state = orders.get(orderId);
+        if (state != null && state.appliedWithin(e.getEventId(), dedupNow, settings.dedupTtlMs())) {
             drop(DropReason.DUPLICATE, record, null);
             return;
         }
-        String orderId = e.getOrderId();
-        OrderState state = orders.get(orderId);
         if (state != null && state.awaitsPayment() && state.paymentDeadline() <= now) {
             state = expire(orderId, state);
         }
@@ -135,16 +144,24 @@ final class OrderProcessor implements Processor<String, OrderEvent, Object, Obje
                     + (state == null ? "before CREATED" : "in state " + state.status())));
             return;
         }
-        OrderState applied = state == null
-                ? OrderState.created(e, saturatedAdd(now, settings.paymentTimeoutMs()), record.timestamp())
-                : state.apply(next.get(), e, record.timestamp());
-        orders.put(orderId, applied);
-        dedup.put(e.getEventId(), dedupClock(now));
+        OrderState applied;
         if (state == null) {
-            deadlines.put(deadlineKey(applied.paymentDeadline(), orderId), orderId);
-        } else if (state.awaitsPayment() && !applied.awaitsPayment()) {
-            deadlines.delete(deadlineKey(state.paymentDeadline(), orderId));
+            applied = OrderState.created(e, Times.saturatedAdd(now, settings.paymentTimeoutMs()), record.timestamp(),
+                    now, dedupNow);
+            // a payment within the same commit interval then costs no index write at all
+            deadlinesIndex.insertNew(TimerKeys.key(applied.paymentDeadline(), orderId), TimerKeys.MARK);
+            countOrders(1);
+        } else {
+            applied = state.apply(next.get(), e, record.timestamp(), now, dedupNow, settings.dedupTtlMs());
+            if (state.awaitsPayment()) {
+                // left CREATED: the deadline goes, so the expiry scan only ever meets unpaid orders
+                deadlines.delete(TimerKeys.key(state.paymentDeadline(), orderId));
+            }
+            if (applied.terminal()) {
+                retention.put(TimerKeys.key(applied.deletableAt(settings.retentionMs()), orderId), TimerKeys.MARK);
+            }
         }
+        orders.put(orderId, applied);
         ctx.forward(new Record<>(orderId, applied.toResult(orderId), record.timestamp(), new RecordHeaders()),
                 OrdersPipeline.RESULTS_SINK);
         ledger.out(1);
@@ -159,7 +176,7 @@ final class OrderProcessor implements Processor<String, OrderEvent, Object, Obje
         if (conservationTicks != null) {
             conservationTicks.cancel();
         }
-        status.remove(ctx.taskId());
+        closeSizes();
         conservation.forget(ctx.taskId().toString());
     }
 
@@ -179,7 +196,21 @@ final class OrderProcessor implements Processor<String, OrderEvent, Object, Obje
         rules.require(e.getAmountCents() >= 0, "amountCents " + e.getAmountCents() + " is negative");
         rules.require(e.getType() != OrderEventType.CREATED || e.getAmountCents() > 0,
                 "amountCents must be positive on CREATED, was " + e.getAmountCents());
-        rules.require(CURRENCY.matcher(e.getCurrency()).matches(), "currency must be three upper-case letters");
+        rules.require(isCurrencyCode(e.getCurrency()), "currency must be three upper-case letters");
+    }
+
+    /** [A-Z]{3}, without a regex matcher per event. */
+    private static boolean isCurrencyCode(String c) {
+        if (c == null || c.length() != 3) {
+            return false;
+        }
+        for (int i = 0; i < 3; i++) {
+            char ch = c.charAt(i);
+            if (ch < 'A' || ch > 'Z') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void requireNotBlank(String field, String value) {
@@ -187,50 +218,30 @@ final class OrderProcessor implements Processor<String, OrderEvent, Object, Obje
         rules.require(!value.isBlank(), "blank " + field);
     }
 
-    private boolean isDuplicate(String eventId, long streamTime) {
-        Long seenAt = dedup.get(eventId);
-        // an entry past its TTL counts as forgotten even before the cleanup scan reaches it
-        return seenAt != null && !dedupExpired(seenAt, dedupClock(streamTime));
-    }
-
     private long dedupClock(long streamTime) {
         return settings.dedupClock() == OrdersSettings.DedupClock.WALL ? ctx.currentSystemTimeMs() : streamTime;
     }
 
-    private boolean dedupExpired(long seenAt, long clockNow) {
-        return clockNow >= saturatedAdd(seenAt, settings.dedupTtlMs());
-    }
-
     // --- effects -----------------------------------------------------------------------------
 
+    /** Emits the EXPIRED result; the order's deadline entry becomes its retention entry. */
     private OrderState expire(String orderId, OrderState state) {
         OrderState expired = state.expired();
         orders.put(orderId, expired);
-        deadlines.delete(deadlineKey(state.paymentDeadline(), orderId));
+        deadlines.delete(TimerKeys.key(state.paymentDeadline(), orderId));
+        retention.put(TimerKeys.key(expired.deletableAt(settings.retentionMs()), orderId), TimerKeys.MARK);
         ctx.forward(new Record<>(orderId, expired.toResult(orderId), state.paymentDeadline(), new RecordHeaders()),
                 OrdersPipeline.RESULTS_SINK);
         return expired;
     }
 
-    /**
-     * DLQ value = the event re-serialized with the pipeline's own value serde (same wire format,
-     * schema id of the app's reader schema), since the processor API no longer has the original
-     * bytes. Should that fail (registry unreachable before the id was cached) the DLQ record
-     * carries no value rather than the task dying; the headers still say what and where.
-     */
-    private void drop(DropReason reason, Record<String, OrderEvent> record, Throwable cause) {
+    /** DLQ value = the record's original bytes; key = the orderId key as UTF-8 (what the producer wrote). */
+    private void drop(DropReason reason, Record<String, OrderInput> record, Throwable cause) {
         DeadLetters.Source source = ctx.recordMetadata()
                 .map(m -> new DeadLetters.Source(m.topic(), m.partition(), m.offset()))
                 .orElse(DeadLetters.Source.UNKNOWN);
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-        byte[] value = null;
-        if (reason.toDeadLetterTopic() && record.value() != null) {
-            try {
-                value = eventSerializer.serialize(inputTopic, record.value());
-            } catch (RuntimeException e) {
-                LOG.warn("[orders] cannot re-serialize dropped event for the DLQ ({}); writing it without a value", e.toString());
-            }
-        }
+        byte[] value = reason.toDeadLetterTopic() && record.value() != null ? record.value().rawBytes() : null;
         drops.drop(reason, key, value, record.timestamp(), record.headers(), source, 1, cause)
                 .ifPresent(dlq -> ctx.forward(dlq, DeadLetters.SINK_NAME));
     }
@@ -240,68 +251,60 @@ final class OrderProcessor implements Processor<String, OrderEvent, Object, Obje
     private void maintain() {
         long streamTime = ctx.currentStreamTimeMs();
         if (streamTime >= 0) {
-            expireDue(streamTime);
-        }
-        if (streamTime >= 0 || settings.dedupClock() == OrdersSettings.DedupClock.WALL) {
-            cleanDedup(dedupClock(streamTime));
-        }
-        publishStatus();
-    }
-
-    /** Deadlines sort by time, so the due ones are a prefix of the store: scan only that, bounded. */
-    private void expireDue(long streamTime) {
-        List<KeyValue<String, String>> due = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = deadlines.range("", deadlineUpperBound(streamTime))) {
-            while (due.size() < settings.expiryScanMax() && it.hasNext()) {
-                due.add(it.next());
-            }
-        }
-        for (KeyValue<String, String> d : due) {
-            OrderState state = orders.get(d.value);
-            if (state != null && state.awaitsPayment() && state.paymentDeadline() <= streamTime) {
-                expire(d.value, state);
-            } else {
-                deadlines.delete(d.key);
-            }
-        }
-    }
-
-    private void cleanDedup(long clockNow) {
-        List<String> expired = new ArrayList<>();
-        int examined = 0;
-        String last = null;
-        try (KeyValueIterator<String, Long> it = dedupCursor == null ? dedup.all() : dedup.range(dedupCursor, null)) {
-            while (examined < settings.dedupScanMax() && it.hasNext()) {
-                KeyValue<String, Long> kv = it.next();
-                examined++;
-                last = kv.key;
-                if (dedupExpired(kv.value, clockNow)) {
-                    expired.add(kv.key);
+            for (Bytes key : due(deadlines, streamTime)) {
+                String orderId = TimerKeys.orderId(key);
+                OrderState state = orders.get(orderId);
+                if (state != null && state.awaitsPayment() && state.paymentDeadline() <= streamTime) {
+                    expire(orderId, state);
+                } else {
+                    deadlines.delete(key); // stale: the order is gone or was paid in the same commit
                 }
             }
-            // the smallest key after 'last' in byte order: resume there next tick, or wrap around
-            dedupCursor = it.hasNext() ? last + '\u0000' : null;
+            for (Bytes key : due(retention, streamTime)) {
+                String orderId = TimerKeys.orderId(key);
+                OrderState state = orders.get(orderId);
+                retention.delete(key);
+                if (state == null || !state.terminal()) {
+                    continue; // stale: deleted, or deleted and created again (it gets a new entry when it ends)
+                }
+                long at = state.deletableAt(settings.retentionMs());
+                if (at <= streamTime) {
+                    orders.delete(orderId);
+                    countOrders(-1);
+                } else {
+                    retention.put(TimerKeys.key(at, orderId), TimerKeys.MARK); // the retention was raised since
+                }
+            }
         }
-        expired.forEach(dedup::delete);
+        publishSizes();
     }
 
-    private void publishStatus() {
-        status.publish(ctx.taskId(), dedup.approximateNumEntries());
+    /** The keys due at {@code streamTime}: a prefix of the index, read at most {@code orders.expiry.scan.max} deep. */
+    private List<Bytes> due(KeyValueStore<Bytes, byte[]> index, long streamTime) {
+        List<Bytes> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = index.range(null, TimerKeys.dueUpTo(streamTime))) {
+            while (due.size() < settings.expiryScanMax() && it.hasNext()) {
+                due.add(it.next().key);
+            }
+        }
+        return due;
     }
 
-    // --- deadline index keys: zero-padded so byte order is time order ------------------------
-
-    static String deadlineKey(long deadline, String orderId) {
-        return String.format("%019d:%s", deadline, orderId);
+    private void countOrders(long delta) {
+        orderCount += delta;
+        counts.put(OrdersPipeline.ORDERS_STORE, orderCount);
     }
 
-    /** Just above every key with a deadline at or before {@code time} (';' follows ':'). */
-    private static String deadlineUpperBound(long time) {
-        return String.format("%019d;", time);
+    private void publishSizes() {
+        sizes.get(0).set(orderCount);
+        sizes.get(1).set(deadlines.approximateNumEntries());
+        sizes.get(2).set(retention.approximateNumEntries());
+        sizes.get(3).set(ledgerStore.approximateNumEntries());
+        sizes.get(4).set(counts.approximateNumEntries());
     }
 
-    private static long saturatedAdd(long a, long b) {
-        long r = a + b;
-        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    private void closeSizes() {
+        sizes.forEach(StoreEntries.Contribution::close);
+        sizes.clear();
     }
 }

@@ -13,6 +13,7 @@ import dev.pipeline.policy.Ledger;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderResult;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -30,37 +31,45 @@ import org.apache.kafka.streams.state.Stores;
  * {@code orders-processed} (key orderId, {@link OrderResult}), drops to the dead-letter topic.
  *
  * <h2>Topology</h2>
- * {@value #SOURCE} → {@value #PROCESSOR} ({@link OrderProcessor}: validation, dedup, state machine,
- * payment expiry) → {@value #RESULTS_SINK} and {@link DeadLetters#SINK_NAME}. Two ways into the
- * dead-letter topic, both written by the task's producer (so transactional):
+ * {@value #SOURCE} (value read as {@link OrderInput}: the decoded event and its original bytes) →
+ * {@value #PROCESSOR} ({@link OrderProcessor}: validation, dedup, state machine, payment expiry,
+ * retention) → {@value #RESULTS_SINK} and {@link DeadLetters#SINK_NAME}. Two ways into the
+ * dead-letter topic, both written by the task's producer (so transactional), both with the
+ * record's <i>original</i> bytes:
  * <ul>
- *   <li>{@code processing} (input contract and content rules): the processor throws a
- *       {@code RecordRejectedException}; the shared processing exception handler
- *       ({@code policy.ExceptionHandling}, installed by the app) writes the record's <i>original</i>
- *       key and value bytes with Streams' and our headers. Such records are outside the ledger;</li>
+ *   <li>{@code deserialization}, {@code processing} (input contract and content rules): Kafka
+ *       Streams' handlers ({@code policy.ExceptionHandling}, installed by the app) with Streams'
+ *       and our headers. Such records are outside the ledger;</li>
  *   <li>{@code invalid_transition}, {@code expired}: {@code DropRecorder.drop} and a forward to
- *       {@link DeadLetters#SINK_NAME}: key = the UTF-8 orderId, value = the event <i>re-serialized</i>
- *       with the pipeline's own value serde (Confluent wire format with the app's reader-schema id;
- *       the processor API no longer has the original bytes), plus the {@code pipeline.error.*}
- *       headers. {@code duplicate} is counted only.</li>
+ *       {@link DeadLetters#SINK_NAME}: key = the UTF-8 orderId, value = the bytes the source read,
+ *       plus the {@code pipeline.error.*} headers. {@code duplicate} is counted only.</li>
  * </ul>
- * Stores, all changelogged and cached:
+ * The app never serializes an {@code OrderEvent}, so it never registers a schema under the
+ * input subject. Stores, all changelogged and cached, each behind a {@link WriteBackStore} (a map
+ * of decoded values written down in the pre-commit cache flush, so an event touches no serde,
+ * metering or cache layer):
  * <ul>
- *   <li>{@value #ORDERS_STORE} (RocksDB): orderId → {@link OrderState}. One small entry per order,
- *       never deleted: it is what rejects a late resend after its dedup entry expired;</li>
- *   <li>{@value #DEDUP_STORE} (RocksDB): eventId of every applied event → when it was applied
- *       (stream or wall time, {@code orders.dedup.ttl.clock}); bounded by {@code orders.dedup.ttl.ms}
- *       and cleaned by the maintenance punctuator; its size is the {@code pipeline_dedup_entries} gauge;</li>
- *   <li>{@value #DEADLINES_STORE} (RocksDB): {@code <deadline, zero-padded>:<orderId>} for orders awaiting
- *       payment, so the expiry scan reads only the due prefix;</li>
- *   <li>{@code orders-ledger} ({@link Ledger}): in / out (= events applied) / dropped by reason.</li>
+ *   <li>{@value #ORDERS_STORE} (RocksDB): orderId → {@link OrderState}, which also holds the ids of
+ *       the events applied to the order within the dedup TTL (at most three);</li>
+ *   <li>{@value #DEADLINES_STORE} (RocksDB): {@code <deadline><orderId>} ({@link TimerKeys}) for orders
+ *       awaiting payment (put on CREATED, deleted when the order leaves CREATED), so the expiry scan
+ *       reads only the due prefix and meets only unpaid orders;</li>
+ *   <li>{@value #RETENTION_STORE} (RocksDB): {@code <last event + retention><orderId>} for terminal orders,
+ *       put when the order ends; the punctuator deletes the due ones with their order;</li>
+ *   <li>{@code orders-ledger} ({@link Ledger}): in / out (= events applied) / dropped by reason;</li>
+ *   <li>{@value #COUNTS_STORE} (in memory): the exact number of orders in {@value #ORDERS_STORE}, kept by the
+ *       processor (+1 on CREATED, -1 on deletion) because RocksDB's estimate counts every overwrite in
+ *       the memtable until compaction, so for a store written three times per key it only ever grows.</li>
  * </ul>
+ * Their sizes are the {@code pipeline_store_entries{pipeline="orders",store}} gauges and
+ * {@code storeEntries} in {@link #status()}: the exact count for {@value #ORDERS_STORE}, each other
+ * store's own estimate (their keys are written once and deleted once, which the estimate follows).
  *
  * <h2>Choices</h2>
  * <ul>
  *   <li><b>exactly_once_v2</b> (default; {@code at_least_once} only as the negative control):
  *       results, DLQ records, punctuator output, store changelogs and input offsets commit in one
- *       transaction per commit interval ({@code orders.commit.interval.ms}, 100 ms), so a crash at any
+ *       transaction per commit interval ({@code orders.commit.interval.ms}), so a crash at any
  *       point aborts the partial transaction and the restarted task redoes it from the committed
  *       state. Kafka 4.x clients and broker (transaction protocol v2, KIP-890) close the hanging-
  *       and lost-transaction holes Jepsen reported in 2024.</li>
@@ -70,11 +79,16 @@ import org.apache.kafka.streams.state.Stores;
  *       transactional id) fences its predecessor and aborts its open transaction immediately.</li>
  *   <li><b>Uncaught exceptions</b>: {@link OrdersExceptionHandler} — {@code REPLACE_THREAD} for task
  *       corruption and producer fencing (bounded), {@code SHUTDOWN_CLIENT} for everything else.</li>
- *   <li><b>Dedup TTL</b> (7 days of stream time by default): a resend inside it is a {@code duplicate}
- *       (counted, not DLQ'd); one after it is not re-applied either, because no transition leads back
- *       into a state it produced — it goes to the DLQ as {@code invalid_transition} (or
- *       {@code expired}). Only applied events are remembered, so a resend of a rejected event is judged
- *       again (a PAID that arrived before its CREATED succeeds when resent after it).</li>
+ *   <li><b>Dedup TTL</b> (7 days of stream time by default), per order: a resend inside it is a
+ *       {@code duplicate} (counted, not DLQ'd); one after it is not re-applied either, because no
+ *       transition leads back into a state it produced — it goes to the DLQ as
+ *       {@code invalid_transition} (or {@code expired}). Only applied events are remembered, so a
+ *       resend of a rejected event is judged again (a PAID that arrived before its CREATED succeeds
+ *       when resent after it). Event ids are unique per order: the same id on two orders is two events.</li>
+ *   <li><b>Retention</b> ({@code orders.retention.ms}, 7 days, at least the dedup TTL): a terminal order
+ *       leaves every store once stream time is that far past its last applied event, so state is
+ *       bounded by the orders of one retention period plus the open ones. A resent CREATED after that
+ *       starts the order again (version 1, a new result).</li>
  *   <li><b>Payment timeout</b>: measured in stream time from the stream time at which the order was
  *       created. The check runs both in the punctuator (orders that never see another event) and on the
  *       next event of the order, so the outcome does not depend on when the punctuator ran: an event
@@ -84,6 +98,8 @@ import org.apache.kafka.streams.state.Stores;
  *       {@code conservation.check.interval.ms} and {@link #status()} shows the sum over this instance's
  *       tasks. Nothing is buffered ({@code buffered = 0}); EXPIRED results are not input records and are
  *       outside the equation.</li>
+ *   <li><b>Latency</b>: {@link #streamsProperties()} sets the producer's {@code linger.ms} and the
+ *       commit interval for end-to-end latency under exactly-once (see ORDERS-NOTES.md / BENCHMARKS.md).</li>
  * </ul>
  */
 public final class OrdersPipeline implements StreamsPipeline {
@@ -92,8 +108,18 @@ public final class OrdersPipeline implements StreamsPipeline {
     public static final String PROCESSOR = "orders-processor";
     public static final String RESULTS_SINK = "orders-results-sink";
     public static final String ORDERS_STORE = "orders-state";
-    public static final String DEDUP_STORE = "orders-dedup";
-    public static final String DEADLINES_STORE = "orders-payment-deadlines";
+    public static final String DEADLINES_STORE = "orders-deadlines";
+    public static final String RETENTION_STORE = "orders-retention";
+    public static final String COUNTS_STORE = "orders-counts";
+    private static final int PRODUCER_LINGER_MS = 5;
+    /**
+     * Keys a store's write-back map holds before it writes them down early: a commit interval of
+     * events at 100,000/s; at a few hundred bytes per decoded order, tens of MB at most per task.
+     */
+    private static final int MAX_DIRTY_PER_STORE = 20_000;
+    /** Every store of the topology, in the order the processor publishes their sizes. */
+    static final List<String> STORES = List.of(ORDERS_STORE, DEADLINES_STORE, RETENTION_STORE, Ledger.storeName(NAME),
+            COUNTS_STORE);
 
     private final Topics topics;
     private final Serde<OrderEvent> eventSerde;
@@ -101,7 +127,6 @@ public final class OrdersPipeline implements StreamsPipeline {
     private final PipelineMetrics metrics;
     private final OrdersSettings settings;
     private final InputValidation rules;
-    private final OrdersStatus status = new OrdersStatus();
     private final ConservationStatus conservationStatus = new ConservationStatus();
     private final ConservationCheck conservation;
 
@@ -117,11 +142,9 @@ public final class OrdersPipeline implements StreamsPipeline {
     }
 
     public static OrdersPipeline create(PipelineContext ctx) {
-        OrdersPipeline p = new OrdersPipeline(ctx.topics(), ctx.serdes().valueSerde(OrderEvent.class),
+        return new OrdersPipeline(ctx.topics(), ctx.serdes().valueSerde(OrderEvent.class),
                 ctx.serdes().valueSerde(OrderResult.class), ctx.metrics(), OrdersSettings.from(ctx.config()),
                 InputValidation.from(ctx.config()));
-        ctx.metrics().gauge(MetricNames.DEDUP_ENTRIES, NAME, p.status::dedupEntries);
-        return p;
     }
 
     @Override
@@ -133,22 +156,25 @@ public final class OrdersPipeline implements StreamsPipeline {
     @Override
     public Topology topology() {
         Topology t = new Topology();
-        t.addSource(SOURCE, Serdes.String().deserializer(), eventSerde.deserializer(), topics.orders());
-        t.addProcessor(PROCESSOR, () -> new OrderProcessor(settings, topics.orders(), eventSerde.serializer(), metrics,
-                status, rules, conservation), SOURCE);
-        t.addStateStore(persistent(ORDERS_STORE, new OrderStateSerde()), PROCESSOR);
-        t.addStateStore(persistent(DEDUP_STORE, Serdes.Long()), PROCESSOR);
-        t.addStateStore(persistent(DEADLINES_STORE, Serdes.String()), PROCESSOR);
-        t.addStateStore(Ledger.storeBuilder(NAME), PROCESSOR);
+        t.addSource(SOURCE, Serdes.String().deserializer(), new OrderInputDeserializer(eventSerde.deserializer()),
+                topics.orders());
+        t.addProcessor(PROCESSOR, () -> new OrderProcessor(settings, metrics, rules, conservation), SOURCE);
+        t.addStateStore(persistent(ORDERS_STORE, Serdes.String(), new OrderStateSerde()), PROCESSOR);
+        t.addStateStore(persistent(DEADLINES_STORE, Serdes.Bytes(), Serdes.ByteArray()), PROCESSOR);
+        t.addStateStore(persistent(RETENTION_STORE, Serdes.Bytes(), Serdes.ByteArray()), PROCESSOR);
+        t.addStateStore(WriteBackStore.builder(Ledger.storeBuilder(NAME), MAX_DIRTY_PER_STORE), PROCESSOR);
+        t.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COUNTS_STORE),
+                Serdes.String(), Serdes.Long()).withCachingEnabled().withLoggingEnabled(Map.of()), MAX_DIRTY_PER_STORE),
+                PROCESSOR);
         t.addSink(RESULTS_SINK, topics.ordersProcessed(), Serdes.String().serializer(), resultSerde.serializer(),
                 PROCESSOR);
         t.addSink(DeadLetters.SINK_NAME, topics.dlq(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
         return t;
     }
 
-    private static <V> StoreBuilder<KeyValueStore<String, V>> persistent(String name, Serde<V> valueSerde) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), valueSerde)
-                .withCachingEnabled().withLoggingEnabled(Map.of());
+    private static <K, V> StoreBuilder<KeyValueStore<K, V>> persistent(String name, Serde<K> keySerde, Serde<V> valueSerde) {
+        return WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keySerde, valueSerde)
+                .withCachingEnabled().withLoggingEnabled(Map.of()), MAX_DIRTY_PER_STORE);
     }
 
     @Override
@@ -157,20 +183,33 @@ public final class OrdersPipeline implements StreamsPipeline {
                 StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId(),
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG, settings.processingGuarantee(),
                 StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs(),
-                StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), settings.transactionTimeoutMs());
+                StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), settings.transactionTimeoutMs(),
+                // Streams' default is 100 ms; under exactly-once nothing is visible before the commit anyway, and
+                // sending through the interval leaves less for the commit's flush, which stops processing
+                // (commit latency 50-60 ms instead of 68-70 ms at 10,000 orders/s on the loaded bench machine)
+                StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), PRODUCER_LINGER_MS,
+                // a task reads one partition, so there is no other partition to wait for; with the default (0)
+                // Kafka Streams formats trace strings (String.format) for every empty queue on every loop,
+                // ~4% of the stream thread in the profile; -1 takes its fast path
+                StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
     }
 
     /**
      * {@code conservation}: the ledger terms summed over this instance's tasks and whether
      * {@code in = out + dlq + dropped + buffered} holds (as of each task's last check); plus the
-     * processing guarantee and the dedup-store size.
+     * processing guarantee and each store's entries (the stores' own estimates, as of the last
+     * maintenance tick).
      */
     @Override
     public Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("processingGuarantee", settings.processingGuarantee());
         m.put("conservation", conservationStatus.summary(NAME).toMap());
-        m.put("dedupEntries", status.dedupEntries());
+        Map<String, Long> entries = new LinkedHashMap<>();
+        for (String store : STORES) {
+            entries.put(store, metrics.storeEntries().entries(NAME, store));
+        }
+        m.put("storeEntries", entries);
         return m;
     }
 

@@ -15,6 +15,7 @@ public record OrdersSettings(
         DedupClock dedupClock,
         int dedupScanMax,
         long paymentTimeoutMs,
+        long retentionMs,
         int expiryScanMax,
         Duration maintenanceInterval,
         Duration conservationInterval) {
@@ -37,6 +38,7 @@ public record OrdersSettings(
                 OrdersKeys.CLOCK_WALL.equals(c.getString(OrdersKeys.DEDUP_TTL_CLOCK_CONFIG)) ? DedupClock.WALL : DedupClock.STREAM,
                 c.getInt(OrdersKeys.DEDUP_SCAN_MAX_CONFIG),
                 c.getLong(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG),
+                c.getLong(OrdersKeys.RETENTION_MS_CONFIG),
                 c.getInt(OrdersKeys.EXPIRY_SCAN_MAX_CONFIG),
                 Duration.ofMillis(c.getLong(OrdersKeys.MAINTENANCE_INTERVAL_MS_CONFIG)),
                 Duration.ofMillis(c.getInt(PolicyKeys.CONSERVATION_CHECK_INTERVAL_MS_CONFIG)));

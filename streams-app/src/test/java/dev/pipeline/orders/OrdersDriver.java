@@ -4,6 +4,7 @@ import dev.pipeline.app.PipelineContext;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.Topics;
+import dev.pipeline.kafka.registry.SchemaRegistryClient;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.observe.PipelineMetrics;
@@ -21,6 +22,7 @@ import java.util.Properties;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -43,6 +45,7 @@ final class OrdersDriver implements AutoCloseable {
     final TestOutputTopic<byte[], byte[]> dlq;
     final Serde<OrderEvent> eventSerde;
     private final String registryScope = "orders-test-" + UUID.randomUUID();
+    private final String topicName;
 
     OrdersDriver(Path stateDir, Map<String, ?> overrides) {
         PipelineConfig config = PipelineConfig.defaults().with(overrides);
@@ -53,6 +56,7 @@ final class OrdersDriver implements AutoCloseable {
             }
         };
         Topics topics = Topics.from(config);
+        topicName = topics.orders();
         pipeline = OrdersPipeline.create(new PipelineContext(config, topics, serdes, metrics));
         eventSerde = serdes.valueSerde(OrderEvent.class);
         Properties props = new Properties();
@@ -98,8 +102,30 @@ final class OrdersDriver implements AutoCloseable {
         return DeadLetters.header(r.headers(), DeadLetters.REASON);
     }
 
-    KeyValueStore<String, Long> dedupStore() {
-        return driver.getKeyValueStore(OrdersPipeline.DEDUP_STORE);
+    KeyValueStore<String, OrderState> ordersStore() {
+        return driver.getKeyValueStore(OrdersPipeline.ORDERS_STORE);
+    }
+
+    /** Entries of a store, counted by iterating it (the exact figure, unlike the gauge's estimate). */
+    long count(String store) {
+        long n = 0;
+        try (var it = driver.<Object, Object>getKeyValueStore(store).all()) {
+            for (; it.hasNext(); it.next()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The driver's schema registry (the same {@code mock://} scope the pipeline's serdes use). */
+    SchemaRegistryClient registry() {
+        return SchemaRegistryClients.mock(registryScope);
+    }
+
+    /** The input topic as raw bytes, for records written by another producer's serializer. */
+    TestInputTopic<String, byte[]> rawInput() {
+        return driver.createInputTopic(topicName, new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     /** The conservation terms of /api/status (needs a conservation tick first). */

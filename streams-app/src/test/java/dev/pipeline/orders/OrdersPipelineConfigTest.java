@@ -24,7 +24,8 @@ class OrdersPipelineConfigTest {
                     .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "pipeline-orders")
                     .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
                     .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100L)
-                    .containsEntry(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 10_000);
+                    .containsEntry(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 10_000)
+                    .containsEntry(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
             assertThat(d.pipeline.uncaughtExceptionHandler()).isInstanceOf(OrdersExceptionHandler.class);
         }
     }
@@ -43,5 +44,18 @@ class OrdersPipelineConfigTest {
                 .isInstanceOf(ConfigError.class).hasMessageContaining("at_least_once");
         assertThatThrownBy(() -> PipelineConfig.defaults().with(Map.of(OrdersKeys.DEDUP_TTL_CLOCK_CONFIG, "cpu")))
                 .isInstanceOf(ConfigError.class).hasMessageContaining("wall");
+    }
+
+    @Test
+    void shouldDefaultRetentionToSevenDaysAndRefuseOneShorterThanTheDedupTtl() {
+        assertThat(PipelineConfig.defaults().getLong(OrdersKeys.RETENTION_MS_CONFIG)).isEqualTo(7L * 24 * 3600 * 1000);
+        assertThat(PipelineConfig.defaults().with(Map.of(OrdersKeys.RETENTION_MS_CONFIG, 10_000,
+                OrdersKeys.DEDUP_TTL_MS_CONFIG, 10_000)).getLong(OrdersKeys.RETENTION_MS_CONFIG)).isEqualTo(10_000);
+        assertThatThrownBy(() -> PipelineConfig.defaults().with(Map.of(OrdersKeys.RETENTION_MS_CONFIG, 10_000)))
+                .as("the default TTL is 7 days").isInstanceOf(ConfigError.class)
+                .hasMessageContaining(OrdersKeys.RETENTION_MS_CONFIG).hasMessageContaining("10000")
+                .hasMessageContaining(OrdersKeys.DEDUP_TTL_MS_CONFIG);
+        assertThatThrownBy(() -> PipelineConfig.defaults().with(Map.of(OrdersKeys.RETENTION_MS_CONFIG, 0)))
+                .isInstanceOf(ConfigError.class).hasMessageContaining(OrdersKeys.RETENTION_MS_CONFIG);
     }
 }

@@ -90,8 +90,8 @@ class OrdersTopologyTest {
                     assertThat(reason(r)).isEqualTo("invalid_transition");
                     assertThat(DeadLetters.header(r.headers(), DeadLetters.PIPELINE)).isEqualTo("orders");
                     assertThat(new String(r.key())).isEqualTo("o-1");
-                    // DLQ value = the original event in the pipeline's own wire format
-                    assertThat(d.eventSerde.deserializer().deserialize("orders", r.value())).isEqualTo(probe);
+                    // DLQ value = the bytes the producer wrote
+                    assertThat(r.value()).isEqualTo(d.eventSerde.serializer().serialize("orders", probe));
                 });
             }
         }
@@ -142,6 +142,40 @@ class OrdersTopologyTest {
     }
 
     @Test
+    void shouldDeadLetterTheProducersOwnBytesAndNeverRegisterUnderTheInputSubject() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of())) {
+            // another producer's serializer: its schema id is registered under another subject
+            var foreign = new dev.pipeline.kafka.serde.AvroSerde<>(d.registry(), OrderEvent.class);
+            byte[] created = foreign.serialize("elsewhere", event("c", "o-1", OrderEventType.CREATED));
+            byte[] shipped = foreign.serialize("elsewhere", event("s", "o-1", OrderEventType.SHIPPED));
+            var raw = d.rawInput();
+            raw.pipeInput("o-1", created, OrdersDriver.START.toEpochMilli());
+            raw.pipeInput("o-1", shipped, OrdersDriver.START.toEpochMilli() + 1);
+
+            assertThat(d.readResults()).hasSize(1);
+            assertThat(d.readDlq()).singleElement().satisfies(r -> {
+                assertThat(reason(r)).isEqualTo("invalid_transition");
+                assertThat(r.value()).as("byte for byte, schema id included").isEqualTo(shipped);
+            });
+            assertThat(d.registry().subjects()).doesNotContain("orders-value");
+        }
+    }
+
+    @Test
+    void shouldWriteTheWriteBackMapToTheChangelogAtEveryCommit() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of())) {
+            var changelog = d.driver.createOutputTopic("pipeline-orders-" + OrdersPipeline.ORDERS_STORE + "-changelog",
+                    new org.apache.kafka.common.serialization.StringDeserializer(), new OrderStateSerde());
+            d.send(event("a", "o-1", OrderEventType.CREATED), 1); // the driver commits after every record
+            d.send(event("b", "o-1", OrderEventType.PAID), 2);
+
+            assertThat(changelog.readKeyValuesToList()).extracting(kv -> kv.key, kv -> kv.value.status())
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("o-1", OrderStatus.CREATED),
+                            org.assertj.core.groups.Tuple.tuple("o-1", OrderStatus.PAID));
+        }
+    }
+
+    @Test
     void shouldForgetDedupEntriesAfterTtlInStreamTime() {
         try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.DEDUP_TTL_MS_CONFIG, 1_000,
                 OrdersKeys.DEDUP_TTL_CLOCK_CONFIG, "stream"))) {
@@ -151,15 +185,12 @@ class OrdersTopologyTest {
             assertThat(d.duplicatesCounted()).as("inside the TTL").isEqualTo(1.0);
 
             d.advanceWallClock(Duration.ofHours(1));
-            assertThat(d.dedupStore().get("e-1")).as("wall time does not age stream-time entries").isNotNull();
+            d.send(created, 999);
+            assertThat(d.duplicatesCounted()).as("wall time does not age stream-time entries").isEqualTo(2.0);
 
             d.send(event("x-1", "o-2", OrderEventType.CREATED), 1_000); // stream time reaches seen + TTL
-            d.tick();
-            assertThat(d.dedupStore().get("e-1")).as("cleaned by the punctuator").isNull();
-            assertThat(d.dedupStore().get("x-1")).isNotNull();
-
             d.send(created, 1_001);
-            assertThat(d.duplicatesCounted()).as("no longer a duplicate").isEqualTo(1.0);
+            assertThat(d.duplicatesCounted()).as("no longer a duplicate").isEqualTo(2.0);
             assertThat(d.readDlq()).as("but the state machine still refuses it").extracting(OrdersDriver::reason)
                     .containsExactly("invalid_transition");
             assertThat(d.readResults()).hasSize(2);
@@ -177,8 +208,6 @@ class OrdersTopologyTest {
             assertThat(d.duplicatesCounted()).as("stream time does not age wall-time entries").isEqualTo(1.0);
 
             d.advanceWallClock(Duration.ofMillis(10_000));
-            assertThat(d.dedupStore().get("e-1")).as("cleaned by the punctuator").isNull();
-
             d.send(created, 3_600_002);
             assertThat(d.duplicatesCounted()).isEqualTo(1.0);
             assertThat(d.readDlq()).extracting(OrdersDriver::reason).containsExactly("invalid_transition");
@@ -186,33 +215,89 @@ class OrdersTopologyTest {
     }
 
     @Test
-    void shouldCleanAtMostScanMaxDedupEntriesPerTickAndResume() {
-        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.DEDUP_TTL_MS_CONFIG, 10,
-                OrdersKeys.DEDUP_SCAN_MAX_CONFIG, 2))) {
-            for (int i = 0; i < 5; i++) {
-                d.send(event("e-" + i, "o-" + i, OrderEventType.CREATED), i);
-            }
-            d.send(event("late", "o-late", OrderEventType.CREATED), 1_000);
-            List<Long> remaining = new ArrayList<>();
-            for (int tick = 0; tick < 4; tick++) {
-                d.tick();
-                remaining.add(count(d.dedupStore()));
-            }
-            // 6 entries, 5 expired; 2 examined per tick: [e-0,e-1] [e-2,e-3] [e-4,late] (wrap)
-            assertThat(remaining).containsExactly(4L, 2L, 1L, 1L);
-            assertThat(d.dedupStore().get("late")).isNotNull();
-            assertThat(d.pipeline.status()).containsKey("dedupEntries");
+    void shouldKeepAtMostTheAppliedIdsOfOneOrderInsideItsState() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.DEDUP_TTL_MS_CONFIG, 100))) {
+            d.send(event("a", "o-1", OrderEventType.CREATED), 0);
+            d.send(event("b", "o-1", OrderEventType.PAID), 50);
+            d.send(event("c", "o-1", OrderEventType.SHIPPED), 120); // "a" is past the TTL now: pruned
+            d.send(event("b", "o-1", OrderEventType.PAID), 121);
+
+            assertThat(d.ordersStore().get("o-1").applied()).extracting(OrderState.Applied::eventId)
+                    .containsExactly("b", "c");
+            assertThat(d.duplicatesCounted()).as("b is inside the TTL").isEqualTo(1.0);
+            assertThat(d.count(OrdersPipeline.ORDERS_STORE)).as("no store keyed by event id").isEqualTo(1);
         }
     }
 
-    private static long count(org.apache.kafka.streams.state.KeyValueStore<String, Long> store) {
-        long n = 0;
-        try (var it = store.all()) {
-            for (; it.hasNext(); it.next()) {
-                n++;
+    @Test
+    void shouldDeleteTerminalOrdersOnceRetentionPassesAtMostScanMaxPerTick() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.RETENTION_MS_CONFIG, 1_000,
+                OrdersKeys.DEDUP_TTL_MS_CONFIG, 1_000, OrdersKeys.EXPIRY_SCAN_MAX_CONFIG, 2))) {
+            for (int i = 0; i < 5; i++) {
+                d.send(event("c-" + i, "o-" + i, OrderEventType.CREATED), i);
+                d.send(event("x-" + i, "o-" + i, OrderEventType.CANCELLED), 10 + i);
             }
+            d.send(event("p-1", "o-paid", OrderEventType.CREATED), 20);
+            d.send(event("p-2", "o-paid", OrderEventType.PAID), 30);
+            d.tick();
+            assertThat(d.count(OrdersPipeline.ORDERS_STORE)).as("retention not reached").isEqualTo(6);
+            assertThat(d.count(OrdersPipeline.RETENTION_STORE)).as("one entry per ended order").isEqualTo(5);
+            double gaugeBefore = storeEntriesGauge(d, OrdersPipeline.ORDERS_STORE);
+
+            d.send(event("clock", "o-clock", OrderEventType.CREATED), 1_100); // stream time passes every retention
+            List<Long> orders = new ArrayList<>();
+            for (int tick = 0; tick < 4; tick++) {
+                d.tick();
+                orders.add(d.count(OrdersPipeline.ORDERS_STORE));
+            }
+            // 7 orders; the 5 cancelled ones leave, 2 per tick; the paid one (open) and the clock stay
+            assertThat(orders).containsExactly(5L, 3L, 2L, 2L);
+            assertThat(d.ordersStore().get("o-paid")).isNotNull();
+            assertThat(d.count(OrdersPipeline.RETENTION_STORE)).isZero();
+            assertThat(d.count(OrdersPipeline.DEADLINES_STORE)).as("only the unpaid clock order").isEqualTo(1);
+            assertThat(gaugeBefore).isEqualTo(6.0);
+            assertThat(storeEntriesGauge(d, OrdersPipeline.ORDERS_STORE)).as("the gauge counts the orders exactly")
+                    .isEqualTo(2.0);
+            assertThat(d.pipeline.status()).extractingByKey("storeEntries").asInstanceOf(
+                    org.assertj.core.api.InstanceOfAssertFactories.MAP).containsOnlyKeys(OrdersPipeline.ORDERS_STORE,
+                    OrdersPipeline.DEADLINES_STORE, OrdersPipeline.RETENTION_STORE, "orders-ledger",
+                    OrdersPipeline.COUNTS_STORE).containsEntry(OrdersPipeline.ORDERS_STORE, 2L);
+
+            d.readResults();
+            d.send(event("x-0", "o-0", OrderEventType.CANCELLED), 1_200);
+            d.send(event("c-0", "o-0", OrderEventType.CREATED), 1_201);
+            assertThat(d.readDlq()).as("a deleted order is unknown").extracting(OrdersDriver::reason)
+                    .containsExactly("invalid_transition");
+            assertThat(d.readResults()).as("a resent CREATED starts it again").singleElement().satisfies(r -> {
+                assertThat(r.getStatus()).isEqualTo(OrderStatus.CREATED);
+                assertThat(r.getVersion()).isEqualTo(1);
+            });
         }
-        return n;
+    }
+
+    @Test
+    void shouldDeleteExpiredOrdersOnceRetentionPassesTheirDeadline() {
+        try (OrdersDriver d = new OrdersDriver(stateDir, Map.of(OrdersKeys.RETENTION_MS_CONFIG, 1_000,
+                OrdersKeys.DEDUP_TTL_MS_CONFIG, 1_000, OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG, 500))) {
+            d.send(event("a-1", "o-a", OrderEventType.CREATED), 0);
+            d.send(event("z-1", "o-z", OrderEventType.CREATED), 600);
+            d.tick();
+            assertThat(d.readResults()).extracting(OrderResult::getStatus).containsExactly(OrderStatus.CREATED,
+                    OrderStatus.CREATED, OrderStatus.EXPIRED);
+            assertThat(d.ordersStore().get("o-a").status()).isEqualTo(OrderStatus.EXPIRED);
+
+            d.send(event("y-1", "o-y", OrderEventType.CREATED), 1_499);
+            d.tick();
+            assertThat(d.ordersStore().get("o-a")).as("deadline 500 + retention 1000 not reached").isNotNull();
+            d.send(event("w-1", "o-w", OrderEventType.CREATED), 1_500);
+            d.tick();
+            assertThat(d.ordersStore().get("o-a")).isNull();
+        }
+    }
+
+    private static double storeEntriesGauge(OrdersDriver d, String store) {
+        return d.metrics.registry().get(dev.pipeline.observe.MetricNames.STORE_ENTRIES).tag("pipeline", "orders")
+                .tag("store", store).gauge().value();
     }
 
     @Test
