@@ -4,6 +4,7 @@ import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.serde.WithBytes;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.observe.StoreEntries;
 import dev.pipeline.policy.ConservationCheck;
 import dev.pipeline.policy.DeadLetters;
 import dev.pipeline.policy.DropReason;
@@ -29,6 +30,7 @@ import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +82,9 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
     /** Counts failed deliveries of batches already in the output topic: metrics only, not the ledger. */
     private DropRecorder sinkDrops;
     private TaskBuffers.Contribution published;
+    private StoreEntries.Contribution bufferRows;
+    private StoreEntries.Contribution ledgerRows;
+    private KeyValueStore<String, Long> ledgerStore;
     private BatchSink sink;
     private final ArrayDeque<Resubmit> resubmit = new ArrayDeque<>();
     private Cancellable ticker;
@@ -101,8 +106,8 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.buffer = context.getStateStore(STORE);
-        this.ledger = Ledger.writeBehind(context.getStateStore(Ledger.storeName(MetricNames.PIPELINE_LOGS)));
-        buffer.beforeCommit(ledger::flush);
+        this.ledgerStore = context.getStateStore(Ledger.storeName(MetricNames.PIPELINE_LOGS));
+        this.ledger = new Ledger(ledgerStore);
         this.drops = new DropRecorder(MetricNames.PIPELINE_LOGS, deps.metrics(), ledger);
         this.sinkDrops = new DropRecorder(MetricNames.PIPELINE_LOGS, deps.metrics(), null);
         this.recordsIn = deps.metrics().recordsIn(MetricNames.PIPELINE_LOGS);
@@ -122,7 +127,12 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
                     context.taskId(), buffer.records(), buffer.bytes(), buffer.services(), resubmit.size());
         }
         this.published = deps.tasks().register(context.taskId(), settings.bufferMaxRecords(), settings.bufferMaxBytes());
+        this.bufferRows = deps.metrics().storeEntries().register(MetricNames.PIPELINE_LOGS, STORE,
+                context.taskId().toString());
+        this.ledgerRows = deps.metrics().storeEntries().register(MetricNames.PIPELINE_LOGS, ledgerStore.name(),
+                context.taskId().toString());
         publishBuffered();
+        publishRows();
         this.ticker = context.schedule(settings.flushInterval(), PunctuationType.WALL_CLOCK_TIME, this::tick);
         this.conservationTicker = deps.conservation().schedule(context, deps.conservationInterval(), ledger,
                 buffer::records);
@@ -250,6 +260,13 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
             budget--;
         }
         publishBuffered();
+        publishRows();
+    }
+
+    /** {@code pipeline_store_entries} of the task's two stores, once per tick. */
+    private void publishRows() {
+        bufferRows.set(buffer.rows());
+        ledgerRows.set(ledgerStore.approximateNumEntries());
     }
 
     /** A service to flush now: a full one first, else the oldest if it is older than the max age. */
@@ -358,6 +375,8 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
             }
             if (published != null) {
                 published.close();
+                bufferRows.close();
+                ledgerRows.close();
             }
             if (context != null) {
                 deps.conservation().forget(context.taskId().toString());

@@ -97,7 +97,6 @@ final class LogsBuffer implements StateStore, CachedStateStore<Long, byte[]> {
     private final Map<Long, byte[]> heldForSink = new LinkedHashMap<>();
     /** Sink batches changed since the last commit: id → bytes, or null for a deletion. */
     private final Map<Long, byte[]> dirtySink = new HashMap<>();
-    private Runnable beforeCommit = () -> {};
     private int batchMaxRecords = Integer.MAX_VALUE;
     private long nextSeq;
     private long records;
@@ -319,9 +318,17 @@ final class LogsBuffer implements StateStore, CachedStateStore<Long, byte[]> {
         return n;
     }
 
-    /** The store's own estimate of its rows (RocksDB's counts deletions not yet compacted too). */
-    long approximateRows() {
-        return store.approximateNumEntries();
+    /**
+     * Rows the store holds once the next commit is written: one per chunk, one per batch in
+     * delivery. Exact, unlike RocksDB's estimate, which also counts overwrites and deletions not
+     * yet compacted.
+     */
+    long rows() {
+        long n = heldForSink.size();
+        for (ServiceQueue q : services.values()) {
+            n += q.chunks.size();
+        }
+        return n;
     }
 
     /** Keeps a batch handed to the external sink until its delivery ends; returns its id. */
@@ -350,15 +357,9 @@ final class LogsBuffer implements StateStore, CachedStateStore<Long, byte[]> {
         }
     }
 
-    /** What else of the task must be written before each commit (the write-behind ledger); runs first. */
-    void beforeCommit(Runnable action) {
-        this.beforeCommit = action;
-    }
-
     /** Before each commit: every chunk changed since the last one written once, emptied ones deleted. */
     @Override
     public void flushCache() {
-        beforeCommit.run();
         for (Chunk c : dirty) {
             c.dirty = false;
             if (c.live > 0) {

@@ -1,5 +1,6 @@
 package dev.pipeline.orders;
 
+import dev.pipeline.kafka.WriteBackStore;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.observe.StoreEntries;

@@ -1,5 +1,6 @@
 package dev.pipeline.orders;
 
+import dev.pipeline.kafka.WriteBackStore;
 import dev.pipeline.app.PipelineContext;
 import dev.pipeline.app.StreamsPipeline;
 import dev.pipeline.kafka.Topics;

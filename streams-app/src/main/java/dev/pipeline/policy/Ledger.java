@@ -1,7 +1,6 @@
 package dev.pipeline.policy;
 
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -41,51 +40,14 @@ public final class Ledger {
     private static final String DROP_PREFIX = "drop.";
 
     private final KeyValueStore<String, Long> store;
-    /** Write-behind terms, {value, value last written} (null: every change is written to the store at once). */
-    private final Map<String, long[]> terms;
 
-    /** Every change written to the (cached) store at once. */
     public Ledger(KeyValueStore<String, Long> store) {
-        this(store, false);
-    }
-
-    private Ledger(KeyValueStore<String, Long> store, boolean writeBehind) {
         this.store = store;
-        this.terms = writeBehind ? new HashMap<>() : null;
-    }
-
-    /**
-     * Terms kept in memory and written to {@code store} by {@link #flush()}, for a pipeline that
-     * has a pre-commit hook to call it from (the logs buffer's): a per-event cached-store update
-     * was an eighth of the logs pipeline's stream thread. The store must be uncached
-     * ({@link #writeBehindStoreBuilder}) so that what {@code flush()} writes reaches the changelog
-     * before the commit, whatever order Kafka Streams flushes the task's stores in.
-     */
-    public static Ledger writeBehind(KeyValueStore<String, Long> store) {
-        return new Ledger(store, true);
-    }
-
-    /** Writes the terms changed since the last call (write-behind ledgers; a no-op otherwise). */
-    public void flush() {
-        if (terms != null) {
-            for (Map.Entry<String, long[]> t : terms.entrySet()) {
-                if (t.getValue()[0] != t.getValue()[1]) {
-                    store.put(t.getKey(), t.getValue()[0]);
-                    t.getValue()[1] = t.getValue()[0];
-                }
-            }
-        }
     }
 
     /** Store name for a pipeline's ledger: {@code <pipeline>-ledger}. */
     public static String storeName(String pipeline) {
         return pipeline + "-ledger";
-    }
-
-    /** For a write-behind ledger: in memory with a changelog, no cache (see {@link #writeBehind}). */
-    public static StoreBuilder<KeyValueStore<String, Long>> writeBehindStoreBuilder(String pipeline) {
-        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(storeName(pipeline)),
-                Serdes.String(), Serdes.Long()).withCachingDisabled().withLoggingEnabled(Map.of());
     }
 
     /** In-memory with caching (writes to the same term collapse until commit) and a changelog. */
@@ -107,20 +69,6 @@ public final class Ledger {
     }
 
     public long get(String term) {
-        return terms != null ? term(term)[0] : stored(term);
-    }
-
-    private long[] term(String term) {
-        long[] t = terms.get(term);
-        if (t == null) {
-            long v = stored(term);
-            t = new long[] {v, v};
-            terms.put(term, t);
-        }
-        return t;
-    }
-
-    private long stored(String term) {
         Long v = store.get(term);
         return v == null ? 0L : v;
     }
@@ -150,12 +98,7 @@ public final class Ledger {
     }
 
     private void add(String term, long n) {
-        if (n == 0) {
-            return;
-        }
-        if (terms != null) {
-            term(term)[0] += n;
-        } else {
+        if (n != 0) {
             store.put(term, get(term) + n);
         }
     }

@@ -188,10 +188,8 @@ class BufferProcessorTest {
         before.process(record("a", "a2", 1_002));
         long bytesBefore = tasks.bytes();
         assertThat(bytesBefore).isPositive();
-        assertThat(ledger.get(Ledger.IN)).as("ledger terms wait for the pre-commit write").isNull();
         buffer.flushCache();
         assertThat(buffer.storedRows()).as("one chunk per service, written before the commit").isEqualTo(2);
-        assertThat(ledger.get(Ledger.IN)).as("and the ledger with them").isEqualTo(3L);
         // a crash after that commit: the rows survive (their changelog), the processor and the index do not
 
         MockProcessorContext<Object, Object> second = context();

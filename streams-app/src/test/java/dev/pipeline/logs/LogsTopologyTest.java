@@ -77,6 +77,7 @@ class LogsTopologyTest {
 
         logs.advance(4_000);
         assertThat(logs.output.isEmpty()).as("younger than the max age").isTrue();
+        assertThat(logs.metrics.storeEntries().entries("logs", BufferProcessor.STORE)).as("one chunk").isEqualTo(1);
 
         logs.advance(2_000);
         LogBatch batch = logs.output.readValue();
@@ -86,6 +87,9 @@ class LogsTopologyTest {
         assertThat(batch.getWindowEnd()).isAfterOrEqualTo(LogsDriver.T0.plusMillis(5_000));
         assertThat(logs.gauge(MetricNames.BUFFER_RECORDS)).isZero();
         assertThat(logs.gauge(MetricNames.BUFFER_BYTES)).isZero();
+        assertThat(logs.metrics.storeEntries().entries("logs", BufferProcessor.STORE)).isZero();
+        assertThat(logs.metrics.storeEntries().entries("logs", "logs-ledger")).as("in; out is written with the next commit")
+                .isEqualTo(1);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.pipeline.orders;
+package dev.pipeline.kafka;
 
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +28,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * closes or is revived without a commit (its changelog and offsets are rewound the same way).
  * Stream thread only, like every store.
  */
-final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, K, V> implements KeyValueStore<K, V> {
+public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, K, V> implements KeyValueStore<K, V> {
     /** Marks a key deleted in the map (a null value would read as "not in the map"). */
     private static final Object DELETED = new Object();
 
@@ -44,7 +44,7 @@ final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, 
     }
 
     /** Builds {@code inner}'s store and puts the map in front of it. */
-    static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(StoreBuilder<KeyValueStore<K, V>> inner, int maxDirty) {
+    public static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(StoreBuilder<KeyValueStore<K, V>> inner, int maxDirty) {
         return new Builder<>(inner, maxDirty);
     }
 
@@ -53,7 +53,7 @@ final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, 
      * Streams hands processors a read-write decorator around the registered store).
      */
     @SuppressWarnings("unchecked")
-    static <K, V> WriteBackStore<K, V> unwrap(StateStore store) {
+    public static <K, V> WriteBackStore<K, V> unwrap(StateStore store) {
         StateStore s = store;
         for (int depth = 0; depth < 8 && s != null; depth++) {
             if (s instanceof WriteBackStore<?, ?> w) {
@@ -104,7 +104,7 @@ final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, 
      * the delete reaches RocksDB or the changelog. A wrong promise costs a stale entry, never a
      * lost one.
      */
-    void insertNew(K key, V value) {
+    public void insertNew(K key, V value) {
         if (dirty.containsKey(key)) {
             put(key, value);
             return;

@@ -1,4 +1,4 @@
-package dev.pipeline.orders;
+package dev.pipeline.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
