@@ -1,6 +1,7 @@
 package dev.pipeline.orders;
 
 import dev.pipeline.app.PipelineContext;
+import dev.pipeline.app.PipelineStreamsConfig;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.Topics;
@@ -9,7 +10,6 @@ import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.DeadLetters;
-import dev.pipeline.policy.ExceptionHandling;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderEventType;
 import dev.pipeline.schema.OrderResult;
@@ -59,11 +59,8 @@ final class OrdersDriver implements AutoCloseable {
         topicName = topics.orders();
         pipeline = OrdersPipeline.create(new PipelineContext(config, topics, serdes, metrics));
         eventSerde = serdes.valueSerde(OrderEvent.class);
-        Properties props = new Properties();
-        props.putAll(pipeline.streamsProperties());
-        props.putAll(ExceptionHandling.streamsProperties(OrdersPipeline.NAME, config, metrics)); // as the app does
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Properties props = PipelineStreamsConfig.of(pipeline, config, metrics, Map.of(
+                StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092", StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()));
         driver = new TopologyTestDriver(pipeline.topology(), props, START);
         input = driver.createInputTopic(topics.orders(), new StringSerializer(), eventSerde.serializer());
         results = driver.createOutputTopic(topics.ordersProcessed(), new StringDeserializer(),

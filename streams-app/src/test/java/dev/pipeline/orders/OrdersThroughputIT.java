@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pipeline.app.PipelineContext;
+import dev.pipeline.app.PipelineStreamsConfig;
 import dev.pipeline.config.CoreKeys;
 import dev.pipeline.config.OrdersKeys;
 import dev.pipeline.config.PipelineConfig;
@@ -11,7 +12,6 @@ import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.observe.PipelineMetrics;
-import dev.pipeline.policy.ExceptionHandling;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderResult;
 import dev.pipeline.schema.OrderStatus;
@@ -221,11 +221,9 @@ class OrdersThroughputIT {
         };
         PipelineMetrics metrics = PipelineMetrics.inMemory();
         OrdersPipeline pipeline = OrdersPipeline.create(new PipelineContext(config, topics, serdes, metrics));
-        Properties props = new Properties();
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve(names.prefix()).toString());
-        props.putAll(ExceptionHandling.streamsProperties(OrdersPipeline.NAME, config, metrics)); // as the app does
-        props.putAll(pipeline.streamsProperties());
+        Properties props = PipelineStreamsConfig.of(pipeline, config, metrics, Map.of(
+                StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                StreamsConfig.STATE_DIR_CONFIG, tmp.resolve(names.prefix()).toString()));
         return new Setup(pipeline, topics, serdes, props);
     }
 
