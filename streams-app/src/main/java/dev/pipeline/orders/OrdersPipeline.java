@@ -100,7 +100,7 @@ import org.apache.kafka.streams.state.Stores;
  *       tasks. Nothing is buffered ({@code buffered = 0}); EXPIRED results are not input records and are
  *       outside the equation.</li>
  *   <li><b>Latency</b>: {@link #streamsProperties()} sets the producer's {@code linger.ms} and the
- *       commit interval for end-to-end latency under exactly-once (see ORDERS-NOTES.md / BENCHMARKS.md).</li>
+ *       commit interval for end-to-end latency under exactly-once (see BENCHMARKS.md).</li>
  * </ul>
  */
 public final class OrdersPipeline implements StreamsPipeline {
