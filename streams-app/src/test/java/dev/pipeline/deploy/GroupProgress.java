@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -39,12 +41,28 @@ record GroupProgress(Admin admin, String groupId, String topic, int partitions) 
     }
 
     Map<Integer, Long> endOffsets() throws Exception {
+        return endOffsets(topic, IsolationLevel.READ_UNCOMMITTED);
+    }
+
+    private Map<Integer, Long> endOffsets(String t, IsolationLevel isolation) throws Exception {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
-                .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        admin.describeTopics(List.of(t)).allTopicNames().get(30, TimeUnit.SECONDS).get(t).partitions()
+                .forEach(p -> request.put(new TopicPartition(t, p.partition()), OffsetSpec.latest()));
         Map<Integer, Long> out = new TreeMap<>();
-        admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp.partition(), info.offset()));
+        admin.listOffsets(request, new ListOffsetsOptions(isolation)).all().get(30, TimeUnit.SECONDS)
+                .forEach((tp, info) -> out.put(tp.partition(), info.offset()));
         return out;
+    }
+
+    /**
+     * Waits until no transaction is open on {@code output} (last stable offset = end offset): a
+     * SIGKILLed instance's transaction stays open until the coordinator aborts it after
+     * {@code transaction.timeout.ms} (plus its abort check interval), and read_committed readers
+     * such as {@code verify orders} stop at it until then.
+     */
+    void awaitNoOpenTransactions(String output, Duration timeout) {
+        await("no open transaction on " + output).atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() ->
+                endOffsets(output, IsolationLevel.READ_COMMITTED).equals(endOffsets(output, IsolationLevel.READ_UNCOMMITTED)));
     }
 
     /** Steady state: something committed on every partition. */

@@ -120,6 +120,7 @@ class OrdersMultiInstanceIT {
 
             long sent = traffic.stopSending();
             progress().awaitCaughtUp(Duration.ofSeconds(120));
+            progress().awaitNoOpenTransactions(topics.ordersProcessed(), Duration.ofSeconds(90));
             assertVerifyPasses(sent);
             assertThat(b.stop(Duration.ofSeconds(40))).isZero();
         }

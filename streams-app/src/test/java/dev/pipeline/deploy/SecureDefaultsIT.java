@@ -52,8 +52,9 @@ class SecureDefaultsIT {
         try (AppCluster cluster = new AppCluster(broker);
                 ChildApp app = ChildApp.builder("secure").env(cluster.env()).env(env)
                         .jvmArg("-Dlogback.configurationFile=" + logback)
-                        .args("run", "--only", "logs", "--bootstrap-servers", cluster.bootstrap(), "--http-port", "0",
-                                "--state-dir", tmp.resolve("state").toString())
+                        // --verbose: Kafka's config dumps on the console, where this test looks for secrets
+                        .args("run", "--verbose", "--only", "logs", "--bootstrap-servers", cluster.bootstrap(),
+                                "--http-port", "0", "--state-dir", tmp.resolve("state").toString())
                         .start()) {
             app.awaitReady(AppCluster.READY_TIMEOUT);
 
