@@ -45,7 +45,7 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
 
     /** Builds {@code inner}'s store and puts the map in front of it. */
     public static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(StoreBuilder<KeyValueStore<K, V>> inner, int maxDirty) {
-        return new Builder<>(inner, maxDirty);
+        return new WrappingStoreBuilder<>(inner, store -> new WriteBackStore<>(store, maxDirty));
     }
 
     /**
@@ -206,48 +206,5 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
             }
         }
         dirty.clear();
-    }
-
-    private record Builder<K, V>(StoreBuilder<KeyValueStore<K, V>> inner, int maxDirty)
-            implements StoreBuilder<KeyValueStore<K, V>> {
-        @Override
-        public StoreBuilder<KeyValueStore<K, V>> withCachingEnabled() {
-            return new Builder<>(inner.withCachingEnabled(), maxDirty);
-        }
-
-        @Override
-        public StoreBuilder<KeyValueStore<K, V>> withCachingDisabled() {
-            return new Builder<>(inner.withCachingDisabled(), maxDirty);
-        }
-
-        @Override
-        public StoreBuilder<KeyValueStore<K, V>> withLoggingEnabled(Map<String, String> config) {
-            return new Builder<>(inner.withLoggingEnabled(config), maxDirty);
-        }
-
-        @Override
-        public StoreBuilder<KeyValueStore<K, V>> withLoggingDisabled() {
-            return new Builder<>(inner.withLoggingDisabled(), maxDirty);
-        }
-
-        @Override
-        public KeyValueStore<K, V> build() {
-            return new WriteBackStore<>(inner.build(), maxDirty);
-        }
-
-        @Override
-        public Map<String, String> logConfig() {
-            return inner.logConfig();
-        }
-
-        @Override
-        public boolean loggingEnabled() {
-            return inner.loggingEnabled();
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.pipeline.logs;
 
+import dev.pipeline.kafka.WrappingStoreBuilder;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -113,8 +114,9 @@ final class LogsBuffer implements StateStore, CachedStateStore<Long, byte[]> {
 
     /** Over another store (tests: in memory). */
     static StoreBuilder<LogsBuffer> builder(KeyValueBytesStoreSupplier rows) {
-        return new Builder(Stores.keyValueStoreBuilder(rows, Serdes.Long(), Serdes.ByteArray())
-                .withLoggingEnabled(Map.of()));
+        // no record cache: this store is its own cache
+        return new WrappingStoreBuilder<>(Stores.keyValueStoreBuilder(rows, Serdes.Long(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of()), LogsBuffer::new);
     }
 
     /** Bytes an event of {@code eventBytes} counts against {@code logs.buffer.max.bytes}. */
@@ -375,6 +377,10 @@ final class LogsBuffer implements StateStore, CachedStateStore<Long, byte[]> {
             store.put(e.getKey(), e.getValue() == null ? null : kind(KIND_SINK_BATCH, e.getValue()));
         }
         dirtySink.clear();
+        if (store instanceof CachedStateStore<?, ?> layers) {
+            // only this store is called before the commit: should the rows underneath be cached, flush them too
+            layers.flushCache();
+        }
     }
 
     /** The task's state is being discarded (an aborted transaction, a dirty close): so is this index. */
@@ -597,56 +603,6 @@ final class LogsBuffer implements StateStore, CachedStateStore<Long, byte[]> {
             Taken build() {
                 return new Taken(service, count, byLevel, windowStart, first, last, maxRecordTs, eventBytes, samples);
             }
-        }
-    }
-
-    private static final class Builder implements StoreBuilder<LogsBuffer> {
-        private final StoreBuilder<KeyValueStore<Long, byte[]>> inner;
-
-        Builder(StoreBuilder<KeyValueStore<Long, byte[]>> inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public StoreBuilder<LogsBuffer> withCachingEnabled() {
-            throw new UnsupportedOperationException("the logs buffer is its own cache");
-        }
-
-        @Override
-        public StoreBuilder<LogsBuffer> withCachingDisabled() {
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<LogsBuffer> withLoggingEnabled(Map<String, String> config) {
-            inner.withLoggingEnabled(config);
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<LogsBuffer> withLoggingDisabled() {
-            inner.withLoggingDisabled();
-            return this;
-        }
-
-        @Override
-        public LogsBuffer build() {
-            return new LogsBuffer(inner.build());
-        }
-
-        @Override
-        public Map<String, String> logConfig() {
-            return inner.logConfig();
-        }
-
-        @Override
-        public boolean loggingEnabled() {
-            return inner.loggingEnabled();
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
         }
     }
 }
