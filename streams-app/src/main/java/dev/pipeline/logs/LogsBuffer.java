@@ -3,6 +3,7 @@ package dev.pipeline.logs;
 import dev.pipeline.kafka.WrappingStoreBuilder;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -472,7 +473,7 @@ final class LogsBuffer implements StateStore, CachedStateStore<Long, byte[]> {
 
     /** {@code [1][arrival][recordTs][eventTs][level][partition][offset][service length][service][event]}. */
     private static Chunk decodeLegacy(long seq, byte[] v) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(v, 1, v.length - 1);
+        ByteBuffer b = ByteBuffer.wrap(v, 1, v.length - 1);
         long arrival = b.getLong();
         long recordTs = b.getLong();
         long eventTs = b.getLong();

@@ -1,6 +1,7 @@
 package dev.pipeline.orders;
 
 import dev.pipeline.kafka.WriteBackStore;
+import dev.pipeline.kafka.serde.WithBytes;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.observe.StoreEntries;
@@ -47,7 +48,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * ledger's two cached terms, and index writes when the order enters, leaves CREATED and ends
  * (put, delete, put: one per event of a typical order). Drops of steps 2-4 go
  * through {@link DropRecorder} and, for DLQ reasons, to {@link DeadLetters#SINK_NAME} with the
- * record's original bytes ({@link OrderInput}). All output goes through this task, so under
+ * record's original bytes ({@link WithBytes}). All output goes through this task, so under
  * exactly_once_v2 it commits or aborts together.
  *
  * <p>A wall-clock punctuator handles, per tick, at most {@code orders.expiry.scan.max} due payment
@@ -57,7 +58,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * publishes the store sizes. A second one runs the shared {@link ConservationCheck} over the
  * task's ledger.
  */
-final class OrderProcessor implements Processor<String, OrderInput, Object, Object> {
+final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, Object, Object> {
     private final OrdersSettings settings;
     private final PipelineMetrics metrics;
     private final InputValidation rules;
@@ -115,9 +116,9 @@ final class OrderProcessor implements Processor<String, OrderInput, Object, Obje
     }
 
     @Override
-    public void process(Record<String, OrderInput> record) {
-        OrderInput input = record.value();
-        OrderEvent e = input == null ? null : input.event();
+    public void process(Record<String, WithBytes<OrderEvent>> record) {
+        WithBytes<OrderEvent> input = record.value();
+        OrderEvent e = input == null ? null : input.value();
         // throws before the ledger sees the record: the processing handler dead-letters the original bytes
         validate(record.key(), e);
         recordsIn.increment();
@@ -237,12 +238,12 @@ final class OrderProcessor implements Processor<String, OrderInput, Object, Obje
     }
 
     /** DLQ value = the record's original bytes; key = the orderId key as UTF-8 (what the producer wrote). */
-    private void drop(DropReason reason, Record<String, OrderInput> record, Throwable cause) {
+    private void drop(DropReason reason, Record<String, WithBytes<OrderEvent>> record, Throwable cause) {
         DeadLetters.Source source = ctx.recordMetadata()
                 .map(m -> new DeadLetters.Source(m.topic(), m.partition(), m.offset()))
                 .orElse(DeadLetters.Source.UNKNOWN);
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-        byte[] value = reason.toDeadLetterTopic() && record.value() != null ? record.value().rawBytes() : null;
+        byte[] value = reason.toDeadLetterTopic() && record.value() != null ? record.value().bytes() : null;
         drops.drop(reason, key, value, record.timestamp(), record.headers(), source, 1, cause)
                 .ifPresent(dlq -> ctx.forward(dlq, DeadLetters.SINK_NAME));
     }

@@ -1,9 +1,10 @@
 package dev.pipeline.orders;
 
-import dev.pipeline.kafka.WriteBackStore;
 import dev.pipeline.app.PipelineContext;
 import dev.pipeline.app.StreamsPipeline;
 import dev.pipeline.kafka.Topics;
+import dev.pipeline.kafka.WriteBackStore;
+import dev.pipeline.kafka.serde.WithBytes;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.ConservationCheck;
@@ -32,7 +33,7 @@ import org.apache.kafka.streams.state.Stores;
  * {@code orders-processed} (key orderId, {@link OrderResult}), drops to the dead-letter topic.
  *
  * <h2>Topology</h2>
- * {@value #SOURCE} (value read as {@link OrderInput}: the decoded event and its original bytes) →
+ * {@value #SOURCE} (value read as {@link WithBytes}: the decoded event and its original bytes) →
  * {@value #PROCESSOR} ({@link OrderProcessor}: validation, dedup, state machine, payment expiry,
  * retention) → {@value #RESULTS_SINK} and {@link DeadLetters#SINK_NAME}. Two ways into the
  * dead-letter topic, both written by the task's producer (so transactional), both with the
@@ -157,7 +158,7 @@ public final class OrdersPipeline implements StreamsPipeline {
     @Override
     public Topology topology() {
         Topology t = new Topology();
-        t.addSource(SOURCE, Serdes.String().deserializer(), new OrderInputDeserializer(eventSerde.deserializer()),
+        t.addSource(SOURCE, Serdes.String().deserializer(), WithBytes.deserializer(eventSerde.deserializer()),
                 topics.orders());
         t.addProcessor(PROCESSOR, () -> new OrderProcessor(settings, metrics, rules, conservation), SOURCE);
         t.addStateStore(persistent(ORDERS_STORE, Serdes.String(), new OrderStateSerde()), PROCESSOR);
