@@ -1,6 +1,7 @@
 package dev.pipeline.kafka;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serializer;
@@ -13,20 +14,28 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
- * A per-task write-back map of decoded objects in front of a (metered, cached, changelogged)
- * key-value store: reads see the map first, writes only touch the map, and the map goes down into
- * the store in {@link #flushCache()} — which Kafka Streams calls on every {@code CachedStateStore}
- * in {@code StreamTask.prepareCommit}, <i>before</i> the producer flush and the offset/transaction
+ * A per-task write-back map of decoded objects in front of a (metered, changelogged) key-value
+ * store: reads see the map first, writes only touch the map, and the map goes down into the store
+ * in {@link #flushCache()} — which Kafka Streams calls on every {@code CachedStateStore} in
+ * {@code StreamTask.prepareCommit}, <i>before</i> the producer flush and the offset/transaction
  * commit. So the store, its changelog and the committed offsets stay exactly as consistent as
  * with Kafka Streams' own record cache, while an event costs a {@link HashMap} lookup and put
  * instead of a serialization, a metered and locked cache put and a key encoding per operation
  * (the profile had 35-40% of the stream thread in that path). Puts to one key within a commit
  * interval become one store write and one changelog record.
  *
- * <p>Bounded: past {@code maxDirty} keys the map is written down early (still before the commit).
- * Range reads write it down first and then read the store. Dropped, never written, when the task
- * closes or is revived without a commit (its changelog and offsets are rewound the same way).
- * Stream thread only, like every store.
+ * <p>The map replaces Kafka Streams' record cache, so {@link #builder} turns that off underneath:
+ * with it on, every written-down entry was put into the thread cache, flushed again right after and
+ * evicted later (a quarter of the orders thread in the profile). What the cache did for reads, a
+ * bounded LRU of <i>clean</i> decoded values (those written down or read since) does without a
+ * deserialization. Kafka Streams calls {@link #clearCache()} when it recycles a task between active
+ * and standby, whose restoration writes under this map, so no clean value outlives its store.
+ *
+ * <p>Bounded: past {@code maxEntries} dirty keys the map is written down early (still before the
+ * commit), and it keeps at most {@code maxEntries} clean values. Range reads write the map down
+ * first and then read the store. Dirty values are dropped, never written, when the task closes or
+ * is revived without a commit (its changelog and offsets are rewound the same way). Stream thread
+ * only, like every store.
  */
 public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, K, V> implements KeyValueStore<K, V> {
     /** Marks a key deleted in the map (a null value would read as "not in the map"). */
@@ -35,17 +44,25 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
     /** A value put by {@link #insertNew}: the store never had the key, so deleting it again needs no write at all. */
     private record Fresh(Object value) {}
 
-    private final int maxDirty;
+    private final int maxEntries;
     private final Map<K, Object> dirty = new HashMap<>();
+    /** Values known to equal the store's, least recently used first. */
+    private final LinkedHashMap<K, V> clean;
 
-    private WriteBackStore(KeyValueStore<K, V> inner, int maxDirty) {
+    private WriteBackStore(KeyValueStore<K, V> inner, int maxEntries) {
         super(inner);
-        this.maxDirty = maxDirty;
+        this.maxEntries = maxEntries;
+        this.clean = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > maxEntries;
+            }
+        };
     }
 
-    /** Builds {@code inner}'s store and puts the map in front of it. */
-    public static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(StoreBuilder<KeyValueStore<K, V>> inner, int maxDirty) {
-        return new WrappingStoreBuilder<>(inner, store -> new WriteBackStore<>(store, maxDirty));
+    /** Builds {@code inner}'s store without Kafka Streams' record cache and puts the map in front of it. */
+    public static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(StoreBuilder<KeyValueStore<K, V>> inner, int maxEntries) {
+        return new WrappingStoreBuilder<>(inner.withCachingDisabled(), store -> new WriteBackStore<>(store, maxEntries));
     }
 
     /**
@@ -66,7 +83,7 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
 
     @Override
     public void init(StateStoreContext context, StateStore root) {
-        dirty.clear();
+        forget();
         super.init(context, root);
     }
 
@@ -75,13 +92,21 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
     public V get(K key) {
         Object v = dirty.get(key);
         if (v == null) {
-            return wrapped().get(key);
+            V known = clean.get(key);
+            if (known == null) {
+                known = wrapped().get(key);
+                if (known != null) {
+                    clean.put(key, known);
+                }
+            }
+            return known;
         }
         return v == DELETED ? null : (V) (v instanceof Fresh f ? f.value() : v);
     }
 
     @Override
     public void put(K key, V value) {
+        clean.remove(key);
         Object old = dirty.get(key);
         if (old instanceof Fresh) {
             // still unknown to the store: a delete just forgets it, an update stays fresh
@@ -93,7 +118,7 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
             return;
         }
         dirty.put(key, value == null ? DELETED : value);
-        if (dirty.size() > maxDirty) {
+        if (dirty.size() > maxEntries) {
             writeDown();
         }
     }
@@ -110,7 +135,7 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
             return;
         }
         dirty.put(key, new Fresh(value));
-        if (dirty.size() > maxDirty) {
+        if (dirty.size() > maxEntries) {
             writeDown();
         }
     }
@@ -181,14 +206,19 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
 
     @Override
     public void clearCache() {
-        dirty.clear();
+        forget();
         super.clearCache();
     }
 
     @Override
     public void close() {
-        dirty.clear();
+        forget();
         super.close();
+    }
+
+    private void forget() {
+        dirty.clear();
+        clean.clear();
     }
 
     @SuppressWarnings("unchecked")
@@ -202,7 +232,9 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
             if (v == DELETED) {
                 store.delete(e.getKey());
             } else {
-                store.put(e.getKey(), (V) (v instanceof Fresh f ? f.value() : v));
+                V value = (V) (v instanceof Fresh f ? f.value() : v);
+                store.put(e.getKey(), value);
+                clean.put(e.getKey(), value);
             }
         }
         dirty.clear();

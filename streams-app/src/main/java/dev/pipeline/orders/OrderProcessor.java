@@ -43,9 +43,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *   <li>transition not allowed ({@link OrderStateMachine}): drop {@code invalid_transition};</li>
  *   <li>otherwise apply: new state (the eventId remembered inside it), emit one result.</li>
  * </ol>
- * Cost of an applied event: one read and one write of the order's state (cached, so several events
- * of one order within a commit interval become one RocksDB write and one changelog record), the
- * ledger's two cached terms, and index writes when the order enters, leaves CREATED and ends
+ * Cost of an applied event: one read and one write of the order's state in its write-back map (so
+ * several events of one order within a commit interval become one RocksDB write and one changelog
+ * record, and a recently used order is read without RocksDB or a deserialization), the ledger's two terms, and index writes when the order enters, leaves CREATED and ends
  * (put, delete, put: one per event of a typical order). Drops of steps 2-4 go
  * through {@link DropRecorder} and, for DLQ reasons, to {@link DeadLetters#SINK_NAME} with the
  * record's original bytes ({@link WithBytes}). All output goes through this task, so under

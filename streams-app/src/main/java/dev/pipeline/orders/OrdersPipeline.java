@@ -47,9 +47,9 @@ import org.apache.kafka.streams.state.Stores;
  *       plus the {@code pipeline.error.*} headers. {@code duplicate} is counted only.</li>
  * </ul>
  * The app never serializes an {@code OrderEvent}, so it never registers a schema under the
- * input subject. Stores, all changelogged and cached, each behind a {@link WriteBackStore} (a map
- * of decoded values written down in the pre-commit cache flush, so an event touches no serde,
- * metering or cache layer):
+ * input subject. Stores, all changelogged, each behind a {@link WriteBackStore} (a map of decoded
+ * values written down in the pre-commit cache flush, in place of Kafka Streams' record cache, so an
+ * event touches no serde, metering or cache layer):
  * <ul>
  *   <li>{@value #ORDERS_STORE} (RocksDB): orderId → {@link OrderState}, which also holds the ids of
  *       the events applied to the order within the dedup TTL (at most three);</li>
@@ -115,10 +115,11 @@ public final class OrdersPipeline implements StreamsPipeline {
     public static final String COUNTS_STORE = "orders-counts";
     private static final int PRODUCER_LINGER_MS = 5;
     /**
-     * Keys a store's write-back map holds before it writes them down early: a commit interval of
-     * events at 100,000/s; at a few hundred bytes per decoded order, tens of MB at most per task.
+     * Dirty keys a store's write-back map holds before it writes them down early, and clean values it
+     * keeps for reads: a task's share of a commit interval at 100,000 events/s several times over; at a
+     * few hundred bytes per decoded order, a few MB per task.
      */
-    private static final int MAX_DIRTY_PER_STORE = 20_000;
+    private static final int MAX_PER_STORE = 10_000;
     /** Every store of the topology, in the order the processor publishes their sizes. */
     static final List<String> STORES = List.of(ORDERS_STORE, DEADLINES_STORE, RETENTION_STORE, Ledger.storeName(NAME),
             COUNTS_STORE);
@@ -164,9 +165,9 @@ public final class OrdersPipeline implements StreamsPipeline {
         t.addStateStore(persistent(ORDERS_STORE, Serdes.String(), new OrderStateSerde()), PROCESSOR);
         t.addStateStore(persistent(DEADLINES_STORE, Serdes.Bytes(), Serdes.ByteArray()), PROCESSOR);
         t.addStateStore(persistent(RETENTION_STORE, Serdes.Bytes(), Serdes.ByteArray()), PROCESSOR);
-        t.addStateStore(WriteBackStore.builder(Ledger.storeBuilder(NAME), MAX_DIRTY_PER_STORE), PROCESSOR);
+        t.addStateStore(WriteBackStore.builder(Ledger.storeBuilder(NAME), MAX_PER_STORE), PROCESSOR);
         t.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COUNTS_STORE),
-                Serdes.String(), Serdes.Long()).withCachingEnabled().withLoggingEnabled(Map.of()), MAX_DIRTY_PER_STORE),
+                Serdes.String(), Serdes.Long()).withLoggingEnabled(Map.of()), MAX_PER_STORE),
                 PROCESSOR);
         t.addSink(RESULTS_SINK, topics.ordersProcessed(), Serdes.String().serializer(), resultSerde.serializer(),
                 PROCESSOR);
@@ -176,7 +177,7 @@ public final class OrdersPipeline implements StreamsPipeline {
 
     private static <K, V> StoreBuilder<KeyValueStore<K, V>> persistent(String name, Serde<K> keySerde, Serde<V> valueSerde) {
         return WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keySerde, valueSerde)
-                .withCachingEnabled().withLoggingEnabled(Map.of()), MAX_DIRTY_PER_STORE);
+                .withLoggingEnabled(Map.of()), MAX_PER_STORE);
     }
 
     @Override

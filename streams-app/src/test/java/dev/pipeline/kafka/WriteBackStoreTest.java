@@ -3,9 +3,11 @@ package dev.pipeline.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,6 +71,34 @@ class WriteBackStoreTest {
         store.put("k9", 9L);
         try (var it = store.all()) {
             assertThat(it).toIterable().hasSize(5);
+        }
+    }
+
+    @Test
+    void shouldServeRecentlyWrittenValuesItselfAndForgetThemWhenKafkaStreamsClearsTheCache() {
+        for (long i = 0; i < 5; i++) {
+            store.put("k" + i, i);
+            store.flushCache();
+        }
+        // what a standby's restoration does under the map
+        for (long i = 0; i < 5; i++) {
+            inner.put("k" + i, 100 + i);
+        }
+        assertThat(store.get("k4")).as("clean value served from the map").isEqualTo(4L);
+        assertThat(store.get("k0")).as("evicted past the bound of 3: read from the store").isEqualTo(100L);
+
+        store.clearCache();
+        assertThat(store.get("k4")).isEqualTo(104L);
+    }
+
+    @Test
+    void shouldReplaceKafkaStreamsRecordCacheUnderneath() {
+        KeyValueStore<String, Long> built = WriteBackStore.builder(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore("c"), Serdes.String(), Serdes.Long()).withCachingEnabled(), 3).build();
+        StateStore s = built;
+        while (s instanceof WrappedStateStore<?, ?, ?> w) {
+            assertThat(s.getClass().getSimpleName()).doesNotContain("Caching");
+            s = w.wrapped();
         }
     }
 
