@@ -42,7 +42,13 @@ final class OrderLatencyScenario implements Scenario {
     static final String P99 = "latencyP99Ms";
     static final String OFFERED = "offeredRate";
     static final String ACHIEVED_INPUT = "achievedInputRate";
+    /** p99 of the results whose input was sent after the first {@link #SETTLE} of the run. */
+    static final String P99_SETTLED = "latencyP99SettledMs";
+    static final String GC_PAUSE = "gcPauseMs";
+    static final String GC_COUNT = "gcCount";
     private static final Duration QUIET = Duration.ofSeconds(3);
+    /** The first seconds of a run include the pipeline's first fetches and transactions, and JIT on new paths. */
+    private static final Duration SETTLE = Duration.ofSeconds(2);
 
     private final PipelineRef pipeline;
 
@@ -98,6 +104,8 @@ final class OrderLatencyScenario implements Scenario {
                     LoadKind.ORDERS.generator(load.seed(), load.keys(), System::currentTimeMillis), env.serdes(),
                     MalformedRecords.NONE, load, LoadClock.SYSTEM);
             long t0 = System.nanoTime();
+            long settledFromMs = System.currentTimeMillis() + SETTLE.toMillis();
+            GcTotals gc0 = GcTotals.now();
             CompletableFuture<LoadSummary> sent = CompletableFuture.supplyAsync(() -> {
                 try {
                     return gen.run(LoadProgress.NONE);
@@ -108,6 +116,7 @@ final class OrderLatencyScenario implements Scenario {
             }, producerThread);
 
             Histogram latencyMs = new Histogram(3_600_000L, 3);
+            Histogram settledMs = new Histogram(3_600_000L, 3);
             long lastOutput = System.nanoTime();
             long deadline = t0 + Duration.ofSeconds(options.latencySeconds() * 3L + 60).toNanos();
             while (true) {
@@ -115,7 +124,11 @@ final class OrderLatencyScenario implements Scenario {
                 consumer.poll(Duration.ofMillis(50)).forEach(batch::add);
                 long nowMs = System.currentTimeMillis();
                 for (ConsumerRecord<byte[], byte[]> r : batch) {
-                    latencyMs.recordValue(Math.max(0, Math.min(3_600_000L, nowMs - r.timestamp())));
+                    long ms = Math.max(0, Math.min(3_600_000L, nowMs - r.timestamp()));
+                    latencyMs.recordValue(ms);
+                    if (r.timestamp() >= settledFromMs) {
+                        settledMs.recordValue(ms);
+                    }
                 }
                 long now = System.nanoTime();
                 if (!batch.isEmpty()) {
@@ -143,6 +156,10 @@ final class OrderLatencyScenario implements Scenario {
                     OFFERED, (double) options.latencyRate(),
                     ACHIEVED_INPUT, input.achievedRate()));
             extras.putAll(decomposition(streams));
+            GcTotals gc = GcTotals.now().minus(gc0);
+            extras.put(P99_SETTLED, (double) settledMs.getValueAtPercentile(99));
+            extras.put(GC_PAUSE, (double) gc.millis());
+            extras.put(GC_COUNT, (double) gc.count());
             return new Measurement(latencyMs.getTotalCount(), lastOutput - t0, extras);
         } finally {
             producerThread.shutdownNow();
@@ -177,6 +194,23 @@ final class OrderLatencyScenario implements Scenario {
             }
         });
         return m;
+    }
+
+    /** Collections and their total time in this JVM (broker, generator, reader and pipeline alike). */
+    private record GcTotals(long count, long millis) {
+        static GcTotals now() {
+            long count = 0;
+            long millis = 0;
+            for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                count += Math.max(0, gc.getCollectionCount());
+                millis += Math.max(0, gc.getCollectionTime());
+            }
+            return new GcTotals(count, millis);
+        }
+
+        GcTotals minus(GcTotals before) {
+            return new GcTotals(count - before.count, millis - before.millis);
+        }
     }
 
     private static void awaitRunning(KafkaStreams streams, Duration timeout) {
