@@ -97,8 +97,9 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
     }
 
     /**
-     * Sets key/value mode, {@code auto.register.schemas} and {@code use.latest.version}; builds the registry client from the
-     * configs unless one was passed to the constructor (code that chose a client wins).
+     * Sets key/value mode, {@code auto.register.schemas} and {@code use.latest.version}; builds the
+     * registry client from the configs unless one was passed to the constructor (code that chose a
+     * client wins).
      */
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
