@@ -1,5 +1,6 @@
 // Pipeline dashboard: polls /api/status and /api/lag, keeps 5 minutes of history in memory
-// (bounded), draws with plain canvas/SVG. No libraries, no external requests.
+// (bounded), draws with plain canvas/SVG. No libraries, no external requests. On opening it
+// draws the server's own last 5 minutes (/api/lag?history=true) before the first poll.
 'use strict';
 
 const POLL_MS = 2000;
@@ -250,9 +251,41 @@ function redraw() {
   drawLines(document.getElementById('lag-seconds-chart'), series.lagSeconds, 's', topKeys(series.lagSeconds, MAX_LAG_SERIES));
 }
 
+// Samples are oldest first and older than anything polled since, so the series stay in order.
+function seed(history) {
+  let prev = null;
+  for (const h of history) {
+    const dt = prev ? (h.at - prev.at) / 1000 : 0;
+    for (const [name, p] of Object.entries(h.pipelines || {})) {
+      const q = prev && prev.pipelines && prev.pipelines[name];
+      if (!q || dt <= 0) continue;
+      push(series.throughput, `${name} in`, h.at, Math.max(0, (p.recordsIn - q.recordsIn) / dt));
+      push(series.throughput, `${name} out`, h.at, Math.max(0, (p.recordsOut - q.recordsOut) / dt));
+    }
+    for (const [group, partitions] of Object.entries(h.groups || {})) {
+      for (const p of partitions || []) {
+        const key = `${group} ${p.topic}-${p.partition}`;
+        push(series.lagRecords, key, h.at, num(p.lag));
+        push(series.lagSeconds, key, h.at, num(p.lagSeconds));
+      }
+    }
+    prev = h;
+  }
+}
+
+async function seedFromServer() {
+  try {
+    const lag = await getJson('/api/lag?history=true');
+    seed(Array.isArray(lag.history) ? lag.history : []);
+    redraw();
+  } catch (e) {
+    // the live polls report the problem; the charts then start empty as before
+  }
+}
+
 async function loop() {
   try { await tick(); } catch (e) { document.getElementById('conn').textContent = 'error: ' + e.message; }
   setTimeout(loop, POLL_MS);
 }
 window.addEventListener('resize', redraw);
-loop();
+seedFromServer().then(loop);

@@ -69,6 +69,7 @@ enum AppPlugins implements PipelineApplication.Plugins {
         Map<String, Object> m = new HashMap<>();
         m.put(SchemaRegistryClients.SCHEMA_REGISTRY_URL, config.getString(CoreKeys.SCHEMA_REGISTRY_URL_CONFIG));
         m.put(SchemaRegistryClients.AUTO_REGISTER_SCHEMAS, config.getBoolean(CoreKeys.AUTO_REGISTER_SCHEMAS_CONFIG));
+        m.put(SchemaRegistryClients.USE_LATEST_VERSION, config.getBoolean(CoreKeys.USE_LATEST_VERSION_CONFIG));
         String userInfo = config.getString(CoreKeys.BASIC_AUTH_USER_INFO_CONFIG);
         if (!userInfo.isEmpty()) {
             m.put(SchemaRegistryClients.BASIC_AUTH_USER_INFO, userInfo);

@@ -15,7 +15,12 @@ public final class CoreKeys {
 
     public static final String AUTO_REGISTER_SCHEMAS_CONFIG = "auto.register.schemas";
     private static final String AUTO_REGISTER_SCHEMAS_DOC = "Register the app's schemas when serializing; "
-            + "when false, the latest version registered under the subject is used.";
+            + "when false, the latest version registered under the subject is used if it is the app's schema.";
+
+    public static final String USE_LATEST_VERSION_CONFIG = "use.latest.version";
+    private static final String USE_LATEST_VERSION_DOC = "With auto.register.schemas=false: write with the "
+            + "subject's latest version even when it is not the app's schema, as long as it can read the app's "
+            + "records (they are re-encoded into it). Ignored while auto-registering.";
 
     public static final String BASIC_AUTH_USER_INFO_CONFIG = "basic.auth.user.info";
     private static final String BASIC_AUTH_USER_INFO_DOC = "user:password for the schema registry (redacted when printed).";
@@ -66,6 +71,7 @@ public final class CoreKeys {
         return def
             .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
             .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, AUTO_REGISTER_SCHEMAS_DOC)
+            .define(USE_LATEST_VERSION_CONFIG, Type.BOOLEAN, false, Importance.LOW, USE_LATEST_VERSION_DOC)
             .define(BASIC_AUTH_USER_INFO_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, BASIC_AUTH_USER_INFO_DOC)
             .define(DEMO_RATE_CONFIG, Type.INT, -1, Range.atLeast(-1), Importance.LOW, DEMO_RATE_DOC)
             .define(HTTP_BIND_ADDRESS_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM, HTTP_BIND_ADDRESS_DOC)

@@ -19,12 +19,14 @@ public final class LoadSerdes {
      */
     public static SerdeFactory fromConfig(PipelineConfig config) {
         SchemaRegistryClient client = SchemaRegistryClients.create(registryProps(config));
-        boolean autoRegister = config.getBoolean(CoreKeys.AUTO_REGISTER_SCHEMAS_CONFIG);
+        Map<String, Object> serdeConfig = Map.of(
+                SchemaRegistryClients.AUTO_REGISTER_SCHEMAS, config.getBoolean(CoreKeys.AUTO_REGISTER_SCHEMAS_CONFIG),
+                SchemaRegistryClients.USE_LATEST_VERSION, config.getBoolean(CoreKeys.USE_LATEST_VERSION_CONFIG));
         return new SerdeFactory() {
             @Override
             public <T extends org.apache.avro.specific.SpecificRecord> org.apache.kafka.common.serialization.Serde<T> valueSerde(Class<T> type) {
                 AvroSerde<T> serde = new AvroSerde<>(client, type);
-                serde.configure(Map.of(SchemaRegistryClients.AUTO_REGISTER_SCHEMAS, autoRegister), false);
+                serde.configure(serdeConfig, false);
                 return serde;
             }
         };

@@ -33,6 +33,17 @@ public final class LagJson {
         }
     }
 
+    /** The snapshot with an extra field {@code history} (see {@link DashboardHistory#toJson()}). */
+    static String write(LagSnapshot snapshot, List<Map<String, Object>> history) {
+        Map<String, Object> root = toMap(snapshot);
+        root.put("history", history);
+        try {
+            return MAPPER.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("lag history is not serialisable", e);
+        }
+    }
+
     static Map<String, Object> toMap(LagSnapshot snapshot) {
         Map<String, Object> groups = new LinkedHashMap<>();
         for (GroupLag g : snapshot.groups()) {

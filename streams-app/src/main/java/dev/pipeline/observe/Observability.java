@@ -29,13 +29,15 @@ public final class Observability implements AutoCloseable {
 
     private final MetricsBinding metrics;
     private final LagMonitor lag;
+    private final DashboardHistory history;
     private final Map<String, HttpHandler> routes = new LinkedHashMap<>();
 
-    private Observability(MetricsBinding metrics, LagMonitor lag) {
+    private Observability(MetricsBinding metrics, LagMonitor lag, DashboardHistory history) {
         this.metrics = metrics;
         this.lag = lag;
+        this.history = history;
         routes.put(METRICS_PATH, new MetricsHandler(metrics.registry()));
-        routes.put(LAG_PATH, new LagHandler(lag));
+        routes.put(LAG_PATH, new LagHandler(lag::snapshot, history));
         routes.put(DASHBOARD_PATH, new DashboardHandler());
     }
 
@@ -51,10 +53,13 @@ public final class Observability implements AutoCloseable {
         try {
             streams.forEach(metrics::bindStreams);
             List<LagTarget> watched = LagReport.targets(config.getList(ObserveKeys.LAG_GROUPS_CONFIG), targets);
-            lag = new LagMonitor(config.kafkaClientProps(), watched, LagSettings.from(config));
+            LagSettings settings = LagSettings.from(config);
+            lag = new LagMonitor(config.kafkaClientProps(), watched, settings);
             lag.bindTo(registry);
+            DashboardHistory history = new DashboardHistory(registry, settings.pollInterval());
+            lag.addListener(history);
             lag.start();
-            return new Observability(metrics, lag);
+            return new Observability(metrics, lag, history);
         } catch (RuntimeException e) {
             if (lag != null) {
                 lag.close();
@@ -75,6 +80,11 @@ public final class Observability implements AutoCloseable {
 
     public MetricsBinding metrics() {
         return metrics;
+    }
+
+    /** The last five minutes the dashboard draws on opening, sampled with every lag snapshot. */
+    public DashboardHistory history() {
+        return history;
     }
 
     @Override

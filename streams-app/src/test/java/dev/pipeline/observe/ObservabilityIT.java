@@ -130,6 +130,8 @@ class ObservabilityIT {
                         .as("pipeline cards").isGreaterThan(0);
                 assertThat(browser.evaluate("document.getElementById('conn').textContent").asText()).isEqualTo("live");
             });
+            assertThat(browser.evaluate("[...series.lagRecords.values()].some(s => s.length && s[0][0] < performance.timeOrigin)")
+                    .asBoolean()).as("lag drawn from before the page opened (the server's history)").isTrue();
             JsonNode firstRow = browser.evaluate(
                     "Array.from(document.querySelectorAll('#lag-table tbody tr')[0].cells).map(c => c.textContent)");
             assertThat(firstRow.get(0).asText()).isEqualTo("pipeline-logs");
@@ -143,6 +145,23 @@ class ObservabilityIT {
             browser.screenshot(shot);
             assertThat(Files.size(shot)).isGreaterThan(10_000);
         }
+    }
+
+    @Test
+    void shouldServeTheDashboardsHistoryWithApiLagWhenAsked() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode history = JSON.readTree(get("/api/lag?history=true").body()).get("history");
+            assertThat(history.size()).as("samples every 500 ms since start").isGreaterThan(2);
+            List<Long> at = new ArrayList<>();
+            history.forEach(h -> at.add(h.get("at").asLong()));
+            assertThat(at).isSorted();
+            assertThat(at.get(0)).isGreaterThanOrEqualTo(System.currentTimeMillis() - DashboardHistory.WINDOW.toMillis() - 1_000);
+            JsonNode last = history.get(history.size() - 1);
+            assertThat(last.get("pipelines").fieldNames()).toIterable().contains("logs", "orders");
+            assertThat(last.get("pipelines").get("logs").get("recordsIn").asLong()).isPositive();
+            assertThat(last.get("groups").get("pipeline-logs").size()).isPositive();
+        });
+        assertThat(JSON.readTree(get("/api/lag").body()).has("history")).isFalse();
     }
 
     @Test

@@ -34,6 +34,8 @@ class ObservabilityTest {
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                     assertThat(obs.lagMonitor().snapshot().group("pipeline-logs"))
                             .hasValueSatisfying(g -> assertThat(g.status()).isEqualTo(LagStatus.ERR)));
+            assertThat(obs.history().toJson()).as("sampled with the lag snapshots").isNotEmpty()
+                    .allSatisfy(sample -> assertThat(sample).containsKeys("at", "pipelines", "groups"));
             assertThat(registry.scrape()).contains("pipeline_consumer_lag_status{group=\"pipeline-logs\"} 4.0",
                     "jvm_memory_used_bytes", "process_uptime_seconds");
         } finally {

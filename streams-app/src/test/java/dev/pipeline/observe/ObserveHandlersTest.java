@@ -15,7 +15,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +36,9 @@ class ObserveHandlersTest {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final HttpClient client = HttpClient.newHttpClient();
+    private final Instant now = Instant.now();
+    private final DashboardHistory history = new DashboardHistory(registry, Duration.ofSeconds(5),
+            Clock.fixed(now, ZoneOffset.UTC));
     private HttpServer server;
 
     @BeforeEach
@@ -41,7 +47,7 @@ class ObserveHandlersTest {
         new LagGauges(registry).accept(SNAPSHOT);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/metrics", new MetricsHandler(registry));
-        server.createContext("/api/lag", new LagHandler(() -> SNAPSHOT));
+        server.createContext("/api/lag", new LagHandler(() -> SNAPSHOT, history));
         server.createContext("/", new DashboardHandler());
         server.start();
     }
@@ -84,6 +90,32 @@ class ObserveHandlersTest {
 
         JsonNode one = new ObjectMapper().readTree(get("/api/lag?group=pipeline-orders").body());
         assertThat(one.get("groups").fieldNames()).toIterable().containsExactly("pipeline-orders");
+    }
+
+    @Test
+    void shouldServeTheLastFiveMinutesOfWhatTheDashboardPlotsWhenAsked() throws Exception {
+        PipelineMetrics metrics = new PipelineMetrics(registry);
+        history.accept(new LagSnapshot(now.minus(Duration.ofMinutes(6)), SNAPSHOT.groups()));
+        history.accept(new LagSnapshot(now.minusSeconds(10), SNAPSHOT.groups()));
+        metrics.recordsIn("logs").increment(50);
+        metrics.recordsOut("logs").increment(20);
+        history.accept(new LagSnapshot(now.minusSeconds(5), SNAPSHOT.groups()));
+
+        JsonNode lag = new ObjectMapper().readTree(get("/api/lag?history=true").body());
+
+        assertThat(lag.get("groups").get("pipeline-logs").get("totalLag").asLong()).as("the snapshot as before").isEqualTo(16);
+        JsonNode samples = lag.get("history");
+        assertThat(samples).as("within 5 minutes, oldest first").hasSize(2);
+        assertThat(samples.get(0).get("at").asLong()).isEqualTo(now.minusSeconds(10).toEpochMilli());
+        assertThat(samples.get(1).get("at").asLong()).isEqualTo(now.minusSeconds(5).toEpochMilli());
+        assertThat(samples.get(0).get("pipelines").get("logs").get("recordsIn").asLong()).isZero();
+        assertThat(samples.get(1).get("pipelines").get("logs").get("recordsIn").asLong()).isEqualTo(50);
+        assertThat(samples.get(1).get("pipelines").get("logs").get("recordsOut").asLong()).isEqualTo(20);
+        JsonNode p0 = samples.get(1).get("groups").get("pipeline-logs").get(0);
+        assertThat(p0.get("topic").asText()).isEqualTo("logs-raw");
+        assertThat(p0.get("lag").asLong()).isEqualTo(12);
+        assertThat(p0.get("lagSeconds").asDouble()).isEqualTo(3.5);
+        assertThat(new ObjectMapper().readTree(get("/api/lag").body()).has("history")).as("only when asked").isFalse();
     }
 
     @Test

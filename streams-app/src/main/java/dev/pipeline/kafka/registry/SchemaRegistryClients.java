@@ -16,8 +16,13 @@ public final class SchemaRegistryClients {
     public static final String REQUEST_TIMEOUT_MS = "http.read.timeout.ms";
     /** Entries per client cache (Confluent's key for the same bound). */
     public static final String CACHE_CAPACITY = "max.schemas.per.subject";
-    /** Read by the serde, not the client: when false the serializer uses the subject's latest id. */
+    /** Read by the serde, not the client: when false the serializer never registers. */
     public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
+    /**
+     * Read by the serde: with auto-registration off, write with the subject's latest version even
+     * when it is not the record's own schema (Confluent's key; ignored while auto-registering).
+     */
+    public static final String USE_LATEST_VERSION = "use.latest.version";
     public static final String MOCK_SCHEME = "mock://";
 
     private static final Map<String, InMemorySchemaRegistryClient> MOCKS = new ConcurrentHashMap<>();
@@ -62,13 +67,22 @@ public final class SchemaRegistryClients {
 
     /** {@code auto.register.schemas}: true unless set to false. */
     public static boolean autoRegister(Map<String, ?> configs) {
-        Object value = configs.get(AUTO_REGISTER_SCHEMAS);
+        return flag(configs, AUTO_REGISTER_SCHEMAS, true);
+    }
+
+    /** {@code use.latest.version}: false unless set to true. */
+    public static boolean useLatestVersion(Map<String, ?> configs) {
+        return flag(configs, USE_LATEST_VERSION, false);
+    }
+
+    private static boolean flag(Map<String, ?> configs, String key, boolean fallback) {
+        Object value = configs.get(key);
         if (value == null) {
-            return true;
+            return fallback;
         }
         String text = value.toString().trim();
         if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
-            throw new ConfigException(AUTO_REGISTER_SCHEMAS, value, "expected true or false");
+            throw new ConfigException(key, value, "expected true or false");
         }
         return Boolean.parseBoolean(text);
     }

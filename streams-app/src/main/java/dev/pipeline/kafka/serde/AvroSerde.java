@@ -14,6 +14,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
@@ -50,11 +52,12 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
     private final SpecificData model;
     private final DatumWriter<T> writer;
     private final boolean clientGiven;
-    private final Map<String, Integer> idBySubject = new ConcurrentHashMap<>();
+    private final Map<String, WritePlan> writeBySubject = new ConcurrentHashMap<>();
     private final Map<Integer, ReaderPlan<T>> readerByWriterId = new ConcurrentHashMap<>();
     private volatile SchemaRegistryClient client;
     private volatile boolean isKey;
     private volatile boolean autoRegister = true;
+    private volatile boolean useLatestVersion;
 
     /** A value serde that is ready to use. */
     public AvroSerde(SchemaRegistryClient client, Class<T> type) {
@@ -68,7 +71,8 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
 
     /**
      * A serde that gets its registry from {@link #configure}: {@code schema.registry.url}, {@code
-     * basic.auth.user.info}, {@code auto.register.schemas} (see {@link SchemaRegistryClients}).
+     * basic.auth.user.info}, {@code auto.register.schemas}, {@code use.latest.version} (see
+     * {@link SchemaRegistryClients}).
      */
     public AvroSerde(Class<T> type) {
         this(type, null, false);
@@ -93,17 +97,19 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
     }
 
     /**
-     * Sets key/value mode and {@code auto.register.schemas}; builds the registry client from the
-     * configs unless one was passed to the constructor (code that chose a client wins).
+     * Sets key/value mode, {@code auto.register.schemas} and {@code use.latest.version}; builds the
+     * registry client from the configs unless one was passed to the constructor (code that chose a
+     * client wins).
      */
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
         this.isKey = isKey;
         this.autoRegister = SchemaRegistryClients.autoRegister(configs);
+        this.useLatestVersion = SchemaRegistryClients.useLatestVersion(configs);
         if (!clientGiven) {
             this.client = SchemaRegistryClients.create(configs);
         }
-        idBySubject.clear();
+        writeBySubject.clear();
         readerByWriterId.clear();
     }
 
@@ -130,13 +136,17 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
         if (data == null) {
             return null;
         }
-        int id = schemaIdFor(topic);
+        WritePlan plan = writePlanFor(topic);
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         out.write(MAGIC_BYTE);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
+        out.writeBytes(ByteBuffer.allocate(4).putInt(plan.id()).array());
         try {
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            writer.write(data, encoder);
+            if (plan.recoder() == null) {
+                writer.write(data, encoder);
+            } else {
+                plan.recoder().write(data, encoder);
+            }
             encoder.flush();
         } catch (IOException | RuntimeException e) {
             // e.g. a null in a non-null field: Avro throws NPE or AvroRuntimeException
@@ -146,38 +156,58 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
         return out.toByteArray();
     }
 
-    private int schemaIdFor(String topic) {
+    private WritePlan writePlanFor(String topic) {
         String subject = topic + (isKey ? "-key" : "-value");
-        Integer cached = idBySubject.get(subject);
+        WritePlan cached = writeBySubject.get(subject);
         if (cached != null) {
             return cached;
         }
         SchemaRegistryClient registry = requireClient();
-        int id;
+        WritePlan plan;
         try {
-            id = autoRegister ? registry.register(subject, readerSchema) : latestMatchingId(registry, subject);
+            plan = autoRegister ? new WritePlan(registry.register(subject, readerSchema), null) : latestPlan(registry, subject);
         } catch (SchemaRegistryException e) {
             throw new SerializationException("Cannot serialize " + type.getSimpleName() + " for topic '" + topic
                     + "': no schema id for subject '" + subject + "': " + e.getMessage(), e);
         }
-        idBySubject.put(subject, id);
-        return id;
+        writeBySubject.put(subject, plan);
+        return plan;
     }
 
     /**
-     * With auto-registration off, the subject's latest id is only usable if that schema encodes
-     * exactly like ours; equal Parsing Canonical Forms guarantee that (docs and defaults differ
-     * only for readers).
+     * With auto-registration off, the subject's latest version is used as is when it encodes
+     * exactly like ours (equal Parsing Canonical Forms: docs and defaults differ only for
+     * readers). Any other latest version only with {@code use.latest.version}, and only if it can
+     * read our records: they are then re-encoded into it, so its id never labels bytes of ours.
      */
-    private int latestMatchingId(SchemaRegistryClient registry, String subject) {
-        SchemaVersion latest = registry.latest(subject);
-        if (SchemaNormalization.parsingFingerprint64(latest.schema())
-                != SchemaNormalization.parsingFingerprint64(readerSchema)) {
-            throw new SchemaRegistryException(409, 409, "auto.register.schemas is false and the latest version ("
-                    + latest.version() + ", id " + latest.id() + ") is not the schema of "
-                    + readerSchema.getFullName());
+    private WritePlan latestPlan(SchemaRegistryClient registry, String subject) {
+        SchemaVersion latest;
+        try {
+            latest = registry.latest(subject);
+        } catch (SchemaRegistryException e) {
+            if (!e.isNotFound()) {
+                throw e;
+            }
+            throw new SchemaRegistryException(e.httpStatus(), e.errorCode(), "auto.register.schemas is false and the "
+                    + "subject is not found in the registry, so there is no version to write with: register "
+                    + readerSchema.getFullName() + " under it first (" + e.getMessage() + ")", e);
         }
-        return latest.id();
+        if (SchemaNormalization.parsingFingerprint64(latest.schema())
+                == SchemaNormalization.parsingFingerprint64(readerSchema)) {
+            return new WritePlan(latest.id(), null);
+        }
+        String which = "the latest version (" + latest.version() + ", id " + latest.id() + ")";
+        if (!useLatestVersion) {
+            throw new SchemaRegistryException(409, 409, "auto.register.schemas is false and " + which
+                    + " is not the schema of " + readerSchema.getFullName()
+                    + "; use.latest.version=true writes with it if it can read these records");
+        }
+        SchemaPairCompatibility check = SchemaCompatibility.checkReaderWriterCompatibility(latest.schema(), readerSchema);
+        if (check.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            throw new SchemaRegistryException(409, 409, "use.latest.version is true but " + which
+                    + " cannot read records of " + readerSchema.getFullName() + ": " + check.getDescription());
+        }
+        return new WritePlan(latest.id(), new Recoder<>(writer, readerSchema, latest.schema()));
     }
 
     @Override
@@ -269,4 +299,27 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
     }
 
     private record ReaderPlan<T>(Schema writer, DatumReader<T> reader, String incompatibility) {}
+
+    /** The id to frame with and, when that schema is not ours, how to re-encode into it. */
+    private record WritePlan(int id, Recoder<?> recoder) {}
+
+    /**
+     * Our record into another schema that can read it: encode with ours, resolve into a generic
+     * record of the target (defaults filled, unknown fields dropped), encode with the target.
+     */
+    private record Recoder<T>(DatumWriter<T> ours, DatumReader<Object> resolve, DatumWriter<Object> target) {
+        Recoder(DatumWriter<T> ours, Schema oursSchema, Schema targetSchema) {
+            this(ours, new GenericDatumReader<>(oursSchema, targetSchema), new GenericDatumWriter<>(targetSchema));
+        }
+
+        @SuppressWarnings("unchecked")
+        void write(Object datum, BinaryEncoder encoder) throws IOException {
+            ByteArrayOutputStream own = new ByteArrayOutputStream(128);
+            BinaryEncoder ownEncoder = EncoderFactory.get().directBinaryEncoder(own, null);
+            ours.write((T) datum, ownEncoder);
+            ownEncoder.flush();
+            Object resolved = resolve.read(null, DecoderFactory.get().binaryDecoder(own.toByteArray(), null));
+            target.write(resolved, encoder);
+        }
+    }
 }

@@ -8,6 +8,7 @@ import dev.pipeline.schema.LogEvent;
 import dev.pipeline.schema.LogLevel;
 import dev.pipeline.testing.ConfluentWire;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Producers evolving LogEvent against the embedded registry over HTTP, read by the app's serde
  * (configured as the app configures it: from {@code schema.registry.url}). The pipeline-level
- * version of this (interleaved writers on logs-raw and orders, nothing in the DLQ) needs the
- * rewritten pipelines; this pins the serde and registry halves of it.
+ * version of this (interleaved writers on logs-raw and orders, nothing in the DLQ) is
+ * {@code cli.SchemaEvolutionIT}; this pins the serde and registry halves of it.
  */
 class EmbeddedSchemaRegistryEvolutionTest {
     private static final String SUBJECT = "logs-raw-value";
@@ -88,6 +89,20 @@ class EmbeddedSchemaRegistryEvolutionTest {
                     assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA);
                 });
         assertThat(http.ok("GET", "/subjects/" + SUBJECT + "/versions", null)).isEqualTo(RegistryHttp.json("[1]"));
+    }
+
+    @Test
+    void useLatestVersionWritesWithTheProducersNewestVersionOverHttpAndRegistersNothing() throws Exception {
+        producer.register(SUBJECT, V1);
+        int v2 = producer.register(SUBJECT, V2_ADDED_OPTIONAL);
+        AvroSerde<LogEvent> latest = AvroSerde.configured(LogEvent.class, Map.of("schema.registry.url", http.url,
+                "auto.register.schemas", false, "use.latest.version", true), false);
+
+        byte[] bytes = latest.serialize("logs-raw", event());
+
+        assertThat(ByteBuffer.wrap(bytes, 1, 4).getInt()).isEqualTo(v2);
+        assertThat(app.deserialize("logs-raw", bytes)).isEqualTo(event());
+        assertThat(http.ok("GET", "/subjects/" + SUBJECT + "/versions", null)).isEqualTo(RegistryHttp.json("[1,2]"));
     }
 
     @Test

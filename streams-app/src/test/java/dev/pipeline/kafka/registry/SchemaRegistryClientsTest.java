@@ -50,6 +50,14 @@ class SchemaRegistryClientsTest {
     }
 
     @Test
+    void useLatestVersionDefaultsToFalseAndIsValidated() {
+        assertThat(SchemaRegistryClients.useLatestVersion(Map.of())).isFalse();
+        assertThat(SchemaRegistryClients.useLatestVersion(Map.of("use.latest.version", "TRUE"))).isTrue();
+        assertThatThrownBy(() -> SchemaRegistryClients.useLatestVersion(Map.of("use.latest.version", "yes")))
+                .hasMessageContaining("use.latest.version");
+    }
+
+    @Test
     void autoRegisterDefaultsToTrueAndAcceptsStringsOrBooleans() {
         assertThat(SchemaRegistryClients.autoRegister(Map.of())).isTrue();
         assertThat(SchemaRegistryClients.autoRegister(Map.of("auto.register.schemas", "FALSE"))).isFalse();
