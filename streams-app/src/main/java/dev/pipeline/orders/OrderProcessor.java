@@ -195,9 +195,13 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
         requireNotBlank("customerId", e.getCustomerId());
         rules.requireLength("currency", e.getCurrency());
         rules.requireTimestamp("timestamp", e.getTimestamp().toEpochMilli(), ctx.currentSystemTimeMs());
-        rules.require(e.getAmountCents() >= 0, "amountCents " + e.getAmountCents() + " is negative");
-        rules.require(e.getType() != OrderEventType.CREATED || e.getAmountCents() > 0,
-                "amountCents must be positive on CREATED, was " + e.getAmountCents());
+        // messages are built only for a violation: joined eagerly they were a string per event
+        if (e.getAmountCents() < 0) {
+            rules.require(false, "amountCents " + e.getAmountCents() + " is negative");
+        }
+        if (e.getType() == OrderEventType.CREATED && e.getAmountCents() <= 0) {
+            rules.require(false, "amountCents must be positive on CREATED, was " + e.getAmountCents());
+        }
         rules.require(isCurrencyCode(e.getCurrency()), "currency must be three upper-case letters");
     }
 
@@ -217,7 +221,9 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
 
     private void requireNotBlank(String field, String value) {
         rules.requireText(field, value);
-        rules.require(!value.isBlank(), "blank " + field);
+        if (value.isBlank()) {
+            rules.require(false, "blank " + field);
+        }
     }
 
     private long dedupClock(long streamTime) {

@@ -52,7 +52,7 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
     private final SpecificData model;
     private final DatumWriter<T> writer;
     private final boolean clientGiven;
-    private final Map<String, WritePlan> writeBySubject = new ConcurrentHashMap<>();
+    private final Map<String, WritePlan> writeByTopic = new ConcurrentHashMap<>();
     private final Map<Integer, ReaderPlan<T>> readerByWriterId = new ConcurrentHashMap<>();
     private volatile SchemaRegistryClient client;
     private volatile boolean isKey;
@@ -109,7 +109,7 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
         if (!clientGiven) {
             this.client = SchemaRegistryClients.create(configs);
         }
-        writeBySubject.clear();
+        writeByTopic.clear();
         readerByWriterId.clear();
     }
 
@@ -157,11 +157,12 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
     }
 
     private WritePlan writePlanFor(String topic) {
-        String subject = topic + (isKey ? "-key" : "-value");
-        WritePlan cached = writeBySubject.get(subject);
+        // keyed by topic: building the subject name per record was a string concatenation per record
+        WritePlan cached = writeByTopic.get(topic);
         if (cached != null) {
             return cached;
         }
+        String subject = topic + (isKey ? "-key" : "-value");
         SchemaRegistryClient registry = requireClient();
         WritePlan plan;
         try {
@@ -170,7 +171,7 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
             throw new SerializationException("Cannot serialize " + type.getSimpleName() + " for topic '" + topic
                     + "': no schema id for subject '" + subject + "': " + e.getMessage(), e);
         }
-        writeBySubject.put(subject, plan);
+        writeByTopic.put(topic, plan);
         return plan;
     }
 

@@ -97,7 +97,7 @@ final class PayloadBounds {
     }
 
     private int length(String what) throws Malformed {
-        long length = varLong(what + " length");
+        long length = varLong(what, " length");
         if (length < 0) {
             throw new Malformed("negative " + what + " length " + length + " at byte " + pos);
         }
@@ -115,12 +115,16 @@ final class PayloadBounds {
         pos += n;
     }
 
-    /** Zig-zag varint, as Avro encodes int and long. */
     private long varLong(String what) throws Malformed {
+        return varLong(what, "");
+    }
+
+    /** Zig-zag varint, as Avro encodes int and long; the name is {@code what + suffix}, joined only for an error. */
+    private long varLong(String what, String suffix) throws Malformed {
         long raw = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             if (pos >= limit) {
-                throw new Malformed("truncated: " + what + " runs past the end");
+                throw new Malformed("truncated: " + what + suffix + " runs past the end");
             }
             byte b = buf[pos++];
             raw |= (long) (b & 0x7f) << shift;
@@ -128,6 +132,6 @@ final class PayloadBounds {
                 return (raw >>> 1) ^ -(raw & 1);
             }
         }
-        throw new Malformed("varint for " + what + " longer than 10 bytes");
+        throw new Malformed("varint for " + what + suffix + " longer than 10 bytes");
     }
 }
