@@ -6,8 +6,11 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.filter.Filter;
+import ch.qos.logback.core.spi.FilterReply;
 import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,7 @@ final class ConsoleLogging {
         onlyErrors.setLevel(Level.ERROR.levelStr);
         onlyErrors.start();
         errors.addFilter(onlyErrors);
+        errors.addFilter(new RetriedByTheProducer());
         errors.start();
 
         for (String name : KAFKA_LOGGERS) {
@@ -74,6 +78,24 @@ final class ConsoleLogging {
             toFile.stop();
             errors.stop();
         });
+    }
+
+    /**
+     * The broker logs an ERROR with a stack trace for a produce it refuses on purpose so that the
+     * producer retries it: under transactions v2 the first batches of a transaction that race the
+     * previous one's completion (CONCURRENT_TRANSACTIONS, then out-of-order sequences behind it;
+     * KAFKA-18202 made that rejection retriable). Orders' exactly-once producers meet it at every
+     * start. It stays in the file; on the console it read like data loss.
+     */
+    static final class RetriedByTheProducer extends Filter<ILoggingEvent> {
+        @Override
+        public FilterReply decide(ILoggingEvent event) {
+            IThrowableProxy t = event.getThrowableProxy();
+            boolean retried = "kafka.server.ReplicaManager".equals(event.getLoggerName()) && t != null
+                    && t.getClassName().endsWith(".OutOfOrderSequenceException")
+                    && String.valueOf(t.getMessage()).contains("transactions v2");
+            return retried ? FilterReply.DENY : FilterReply.NEUTRAL;
+        }
     }
 
     private static PatternLayoutEncoder encoder(LoggerContext ctx, String pattern) {
