@@ -51,14 +51,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             int clientPort = port == 0 ? freePort() : port;
             int controllerPort = freePort();
             Path logDir = dataDir.resolve("kraft-logs");
-            Properties props = serverProperties(clientPort, controllerPort, logDir);
+            // static voters: the controller port may change between restarts on the same data dir
+            Properties props = nodeProperties(1, clientPort, controllerPort, "1@localhost:" + controllerPort, logDir, 1);
             props.putAll(overrides);
-            Path propsFile = dataDir.resolve("server.properties");
-            try (Writer w = Files.newBufferedWriter(propsFile)) {
-                props.store(w, "embedded broker; rewritten at every start");
-            }
+            Path propsFile = writeProperties(dataDir, props, "embedded broker; rewritten at every start");
             if (!Files.exists(logDir.resolve("meta.properties"))) {
-                format(propsFile);
+                format(propsFile, Uuid.randomUuid().toString());
             }
             KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
             server.startup();
@@ -89,37 +87,52 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         LOG.info("Embedded Kafka broker at {} stopped", bootstrapServers);
     }
 
-    private static Properties serverProperties(int clientPort, int controllerPort, Path logDir) {
+    /**
+     * One combined broker+controller node. {@code replication} is what the internal topics and
+     * new topics get: 1 for a single node; 3 (with min ISR 2, so one node may be lost) for a cluster.
+     */
+    static Properties nodeProperties(int nodeId, int clientPort, int controllerPort, String voters, Path logDir,
+            int replication) {
+        String rf = String.valueOf(replication);
+        String minIsr = String.valueOf(replication >= 3 ? 2 : 1);
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        // static voters: the controller port may change between restarts on the same data dir
-        p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+        p.put("node.id", String.valueOf(nodeId));
+        p.put("controller.quorum.voters", voters);
         p.put("listeners", "PLAINTEXT://localhost:" + clientPort + ",CONTROLLER://localhost:" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://localhost:" + clientPort);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("log.dirs", logDir.toAbsolutePath().toString());
-        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.replication.factor", rf);
         p.put("offsets.topic.num.partitions", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.replication.factor", rf);
+        p.put("transaction.state.log.min.isr", minIsr);
         p.put("transaction.state.log.num.partitions", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", rf);
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("num.partitions", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
+        p.put("default.replication.factor", rf);
+        p.put("min.insync.replicas", minIsr);
         p.put("auto.create.topics.enable", "false");
         p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
         return p;
     }
 
-    private static void format(Path propsFile) {
+    static Path writeProperties(Path dir, Properties props, String comment) throws IOException {
+        Path propsFile = dir.resolve("server.properties");
+        try (Writer w = Files.newBufferedWriter(propsFile)) {
+            props.store(w, comment);
+        }
+        return propsFile;
+    }
+
+    /** Formats a node's storage; every node of one cluster gets the same cluster id. */
+    static void format(Path propsFile, String clusterId) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        String[] args = {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString()};
+        String[] args = {"format", "-t", clusterId, "-c", propsFile.toString()};
         int rc;
         try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
             rc = StorageTool.execute(args, ps);

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -88,7 +89,8 @@ final class OrdersCluster implements AutoCloseable {
      */
     void createTopics(Names n) throws Exception {
         List<String> names = List.of(n.orders(), n.processed(), n.dlq());
-        admin.createTopics(names.stream().map(t -> new NewTopic(t, PARTITIONS, (short) 1)).toList())
+        // the broker's default replication factor: 1 on the test broker, 3 on a local 3-node cluster
+        admin.createTopics(names.stream().map(t -> new NewTopic(t, Optional.of(PARTITIONS), Optional.empty())).toList())
                 .all().get(30, TimeUnit.SECONDS);
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         for (String t : names) {
