@@ -57,6 +57,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * for them are judged as for an unknown order, so a resent CREATED starts the order again), then
  * publishes the store sizes. A second one runs the shared {@link ConservationCheck} over the
  * task's ledger.
+ *
+ * <p>With payment authorization on ({@code orders.authorization.url}), after the ledger counts an
+ * event: an order with parked events queues it behind them, and a PAID that step 4 would apply
+ * parks instead ({@link ParkingLot}: the call, the retries, the order of the events behind it);
+ * events leave the lot through the same steps 2-5 ({@link #handle}). Off, {@code lot} is null and
+ * the only cost is that one null check per event: the benchmarked path is otherwise unchanged.
  */
 final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, Object, Object> {
     private final OrdersSettings settings;

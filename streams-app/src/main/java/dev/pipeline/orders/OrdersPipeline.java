@@ -60,6 +60,9 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>{@value #RETENTION_STORE} (RocksDB): {@code <last event + retention><orderId>} for terminal orders,
  *       put when the order ends; the punctuator deletes the due ones with their order;</li>
  *   <li>{@code orders-ledger} ({@link Ledger}): in / out (= events applied) / dropped by reason;</li>
+ *   <li>{@value #PARKED_STORE} (RocksDB, only with {@code orders.authorization.url} set): orderId → the
+ *       order's parked events, oldest first ({@link ParkingLot}); the PAID at the head waits for its
+ *       payment authorization, the order's later events wait behind it;</li>
  *   <li>{@value #COUNTS_STORE} (in memory): the exact number of orders in {@value #ORDERS_STORE}, kept by the
  *       processor (+1 on CREATED, -1 on deletion) because RocksDB's estimate counts every overwrite in
  *       the memtable until compaction, so for a store written three times per key it only ever grows.</li>
