@@ -153,9 +153,24 @@ public final class OrdersPipeline implements StreamsPipeline {
         this.conservation = new ConservationCheck(NAME, metrics, conservationStatus);
         this.parking = auth.enabled() ? new Parking(auth, metrics, authorizers == null ? Parking.http(auth) : authorizers)
                 : null;
-        // registered either way, so dashboards see 0 rather than no series
-        metrics.gauge(MetricNames.PARKED_RECORDS, NAME, () -> parking == null ? 0 : parking.sizes.records());
-        metrics.gauge(MetricNames.PARKED_KEYS, NAME, () -> parking == null ? 0 : parking.sizes.keys());
+        parkedGauge(MetricNames.PARKED_RECORDS, () -> parking == null ? 0 : parking.sizes.records());
+        parkedGauge(MetricNames.PARKED_KEYS, () -> parking == null ? 0 : parking.sizes.keys());
+    }
+
+    /**
+     * Registered even with authorization off, so dashboards see 0 rather than no series. A gauge
+     * keeps its first supplier, so a pipeline with authorization on takes the series over from an
+     * earlier pipeline on the same registry (the bench builds several), one without leaves it be.
+     */
+    private void parkedGauge(String name, java.util.function.Supplier<Number> value) {
+        var existing = metrics.registry().find(name).tag(MetricNames.TAG_PIPELINE, NAME).gauge();
+        if (existing != null) {
+            if (parking == null) {
+                return;
+            }
+            metrics.registry().remove(existing);
+        }
+        metrics.gauge(name, NAME, value);
     }
 
     public static OrdersPipeline create(PipelineContext ctx) {

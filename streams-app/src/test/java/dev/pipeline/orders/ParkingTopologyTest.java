@@ -139,6 +139,9 @@ class ParkingTopologyTest {
             assertThat(statuses(d.readResults())).containsExactly("o-1:CREATED:v1");
             assertThat(d.meter(MetricNames.PARKED_RECORDS)).isEqualTo(2.0);
             assertThat(d.meter(MetricNames.PARKED_KEYS)).isEqualTo(1.0);
+            assertThat(d.pipeline.status().get("authorization")).asInstanceOf(
+                    org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("parkedRecords", 2L)
+                    .containsEntry("parkedKeys", 1L).containsEntry("circuitState", "CLOSED");
 
             authorizer.complete("e-2", Verdict.APPROVED);
             d.advanceWallClock(Duration.ofMillis(BACKOFF_MS)); // the stream thread drains the answer
