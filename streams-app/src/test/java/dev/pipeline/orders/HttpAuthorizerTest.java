@@ -26,6 +26,8 @@ class HttpAuthorizerTest {
     private final AtomicInteger status = new AtomicInteger(200);
     private final List<Map<String, Object>> bodies = new CopyOnWriteArrayList<>();
     private final List<String> keys = new CopyOnWriteArrayList<>();
+    /** Counted down to let a stalled answer go (the server never answers before it). */
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 
     @BeforeEach
     void start() throws Exception {
@@ -38,12 +40,24 @@ class HttpAuthorizerTest {
             ex.sendResponseHeaders(status.get(), -1);
             ex.close();
         });
+        server.createContext("/stall", ex -> {
+            try {
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
         server.start();
     }
 
     @AfterEach
     void stop() {
+        release.countDown();
         server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }
 
     private HttpAuthorizer authorizer() {
@@ -96,5 +110,15 @@ class HttpAuthorizerTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName()
                         .startsWith("pipeline-orders-authorizer-")));
+    }
+
+    @Test
+    void shouldReadAnAnswerLaterThanTheTimeoutAsRetryable() throws Exception {
+        try (HttpAuthorizer a = new HttpAuthorizer(URI.create("http://127.0.0.1:" + server.getAddress().getPort()
+                + "/stall"), 200, 1, "0_0")) {
+            Authorizer.Answer answer = a.authorize(REQUEST).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(answer.verdict()).isEqualTo(Verdict.RETRYABLE);
+            assertThat(answer.detail()).contains("SocketTimeoutException");
+        }
     }
 }
