@@ -116,6 +116,19 @@ public final class OrdersKeys {
             + "or behind one of their order). Beyond it a PAID that would park, or a later event of a parked order, is "
             + "dropped as 'overflow' (DLQ): a stuck service must not grow state without bound.";
 
+    /** Empty (off) or an http(s) URL, with a readable "valid values" column in {@code config}. */
+    private static final ConfigDef.Validator HTTP_URL_OR_EMPTY = new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+            LogsKeys.ensureHttpUrl(name, value);
+        }
+
+        @Override
+        public String toString() {
+            return "empty, or an http:// or https:// URL";
+        }
+    };
+
     static ConfigDef addTo(ConfigDef def) {
         return def
             .define(APPLICATION_ID_CONFIG, Type.STRING, "pipeline-orders", new ConfigDef.NonEmptyString(),
@@ -142,7 +155,7 @@ public final class OrdersKeys {
                     MAINTENANCE_INTERVAL_MS_DOC)
             .define(VERIFY_TIMEOUT_MS_CONFIG, Type.LONG, 120_000L, Range.between(1_000, 3_600_000), Importance.LOW,
                     VERIFY_TIMEOUT_MS_DOC)
-            .define(AUTHORIZATION_URL_CONFIG, Type.STRING, "", LogsKeys::ensureHttpUrl /* empty = off, else an http(s) URL */, Importance.MEDIUM,
+            .define(AUTHORIZATION_URL_CONFIG, Type.STRING, "", HTTP_URL_OR_EMPTY, Importance.MEDIUM,
                     AUTHORIZATION_URL_DOC)
             .define(AUTHORIZATION_TIMEOUT_MS_CONFIG, Type.INT, 2_000, Range.between(1, 600_000), Importance.MEDIUM,
                     AUTHORIZATION_TIMEOUT_MS_DOC)
