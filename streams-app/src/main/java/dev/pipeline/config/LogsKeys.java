@@ -124,7 +124,8 @@ public final class LogsKeys {
                     SINK_MAX_IN_FLIGHT_DOC);
     }
 
-    private static void ensureHttpUrl(String name, Object value) {
+    /** Empty, or an absolute http(s) URL (shared with the orders authorization URL). */
+    static void ensureHttpUrl(String name, Object value) {
         String v = value == null ? "" : value.toString().trim();
         if (v.isEmpty()) {
             return;

@@ -79,6 +79,56 @@ public final class OrdersKeys {
     public static final String VERIFY_TIMEOUT_MS_CONFIG = "orders.verify.timeout.ms";
     private static final String VERIFY_TIMEOUT_MS_DOC = "Bound on how long 'verify orders' reads the topics before giving up.";
 
+    public static final String AUTHORIZATION_URL_CONFIG = "orders.authorization.url";
+    private static final String AUTHORIZATION_URL_DOC = "Payment authorization service (http or https URL). Empty (default): "
+            + "off, PAID events are applied as they come. Set: every PAID event that the state machine would apply is "
+            + "first POSTed there as JSON {eventId, orderId, customerId, amountCents, currency} with header "
+            + "Idempotency-Key: <eventId> (at-least-once: a crash or a lost answer repeats the call). 2xx: applied; "
+            + "4xx (except 408 and 429): dropped as 'rejected' to the DLQ, the order stays CREATED; 5xx, 408, 429, "
+            + "timeout, connection refused: the event is parked with the order's later events behind it, in order, "
+            + "and retried (orders.authorization.backoff.*, .max.attempts, .max.elapsed.ms), then 'retries_exhausted'. "
+            + "Guarded by the external.circuit.* breaker and external.call.max.concurrency.";
+
+    public static final String AUTHORIZATION_TIMEOUT_MS_CONFIG = "orders.authorization.timeout.ms";
+    private static final String AUTHORIZATION_TIMEOUT_MS_DOC = "Per-attempt timeout of an authorization call (connect "
+            + "and answer); a timed-out attempt is retryable. The call runs on a worker thread, never on the stream thread.";
+
+    public static final String AUTHORIZATION_BACKOFF_INITIAL_MS_CONFIG = "orders.authorization.backoff.initial.ms";
+    private static final String AUTHORIZATION_BACKOFF_INITIAL_MS_DOC = "Wait before the first retry of a parked event; "
+            + "wait n is min(initial x external.retry.backoff.multiplier^(n-1), max), then +-external.retry.jitter. "
+            + "Also the period of the parking punctuator (clamped to 10..1000 ms).";
+
+    public static final String AUTHORIZATION_BACKOFF_MAX_MS_CONFIG = "orders.authorization.backoff.max.ms";
+    private static final String AUTHORIZATION_BACKOFF_MAX_MS_DOC = "Longest wait between two attempts of a parked event "
+            + "(before jitter). At least orders.authorization.backoff.initial.ms.";
+
+    public static final String AUTHORIZATION_MAX_ATTEMPTS_CONFIG = "orders.authorization.max.attempts";
+    private static final String AUTHORIZATION_MAX_ATTEMPTS_DOC = "Attempts (the first call included) before a parked "
+            + "event is dropped as 'retries_exhausted' (DLQ, header pipeline.error.attempts) and the order's next "
+            + "parked event is judged on its own.";
+
+    public static final String AUTHORIZATION_MAX_ELAPSED_MS_CONFIG = "orders.authorization.max.elapsed.ms";
+    private static final String AUTHORIZATION_MAX_ELAPSED_MS_DOC = "Wall-clock time from a parked event's first attempt "
+            + "after which no further attempt is scheduled: the event is dropped as 'retries_exhausted'.";
+
+    public static final String PARKING_MAX_RECORDS_CONFIG = "orders.parking.max.records";
+    private static final String PARKING_MAX_RECORDS_DOC = "Most events parked per task (waiting for an authorization, "
+            + "or behind one of their order). Beyond it a PAID that would park, or a later event of a parked order, is "
+            + "dropped as 'overflow' (DLQ): a stuck service must not grow state without bound.";
+
+    /** Empty (off) or an http(s) URL, with a readable "valid values" column in {@code config}. */
+    private static final ConfigDef.Validator HTTP_URL_OR_EMPTY = new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+            LogsKeys.ensureHttpUrl(name, value);
+        }
+
+        @Override
+        public String toString() {
+            return "empty, or an http:// or https:// URL";
+        }
+    };
+
     static ConfigDef addTo(ConfigDef def) {
         return def
             .define(APPLICATION_ID_CONFIG, Type.STRING, "pipeline-orders", new ConfigDef.NonEmptyString(),
@@ -104,11 +154,36 @@ public final class OrdersKeys {
             .define(MAINTENANCE_INTERVAL_MS_CONFIG, Type.LONG, 1_000L, Range.between(10, 3_600_000), Importance.LOW,
                     MAINTENANCE_INTERVAL_MS_DOC)
             .define(VERIFY_TIMEOUT_MS_CONFIG, Type.LONG, 120_000L, Range.between(1_000, 3_600_000), Importance.LOW,
-                    VERIFY_TIMEOUT_MS_DOC);
+                    VERIFY_TIMEOUT_MS_DOC)
+            .define(AUTHORIZATION_URL_CONFIG, Type.STRING, "", HTTP_URL_OR_EMPTY, Importance.MEDIUM,
+                    AUTHORIZATION_URL_DOC)
+            .define(AUTHORIZATION_TIMEOUT_MS_CONFIG, Type.INT, 2_000, Range.between(1, 600_000), Importance.MEDIUM,
+                    AUTHORIZATION_TIMEOUT_MS_DOC)
+            .define(AUTHORIZATION_BACKOFF_INITIAL_MS_CONFIG, Type.LONG, 200L, Range.between(1, 3_600_000), Importance.LOW,
+                    AUTHORIZATION_BACKOFF_INITIAL_MS_DOC)
+            .define(AUTHORIZATION_BACKOFF_MAX_MS_CONFIG, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.LOW,
+                    AUTHORIZATION_BACKOFF_MAX_MS_DOC)
+            .define(AUTHORIZATION_MAX_ATTEMPTS_CONFIG, Type.INT, 10, Range.between(1, 10_000), Importance.MEDIUM,
+                    AUTHORIZATION_MAX_ATTEMPTS_DOC)
+            .define(AUTHORIZATION_MAX_ELAPSED_MS_CONFIG, Type.LONG, 300_000L, Range.between(1, 7L * 24 * 3600 * 1000),
+                    Importance.MEDIUM, AUTHORIZATION_MAX_ELAPSED_MS_DOC)
+            .define(PARKING_MAX_RECORDS_CONFIG, Type.INT, 10_000, Range.between(1, 10_000_000), Importance.MEDIUM,
+                    PARKING_MAX_RECORDS_DOC);
     }
 
     static final List<ConfigDefinitions.CrossCheck> CROSS_CHECKS = List.of(OrdersKeys::checkTransactionTimeout,
-            OrdersKeys::checkRetention);
+            OrdersKeys::checkRetention, OrdersKeys::checkBackoff);
+
+    /** Cross-key rule: the backoff cap cannot be below the first wait. */
+    static void checkBackoff(PipelineConfig config) {
+        long initial = config.getLong(AUTHORIZATION_BACKOFF_INITIAL_MS_CONFIG);
+        long max = config.getLong(AUTHORIZATION_BACKOFF_MAX_MS_CONFIG);
+        if (max < initial) {
+            throw new ConfigError("Invalid value '" + max + "' for configuration '" + AUTHORIZATION_BACKOFF_MAX_MS_CONFIG
+                    + "': must be at least " + AUTHORIZATION_BACKOFF_INITIAL_MS_CONFIG + " (" + initial + "). Allowed: ["
+                    + initial + ",...,3600000].");
+        }
+    }
 
     /** Cross-key rule: an order must not be forgotten while its event ids still count as duplicates. */
     static void checkRetention(PipelineConfig config) {

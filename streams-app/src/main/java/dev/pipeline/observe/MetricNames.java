@@ -34,6 +34,10 @@ public final class MetricNames {
     public static final String BUFFER_CAPACITY_RECORDS = "pipeline.buffer.capacity.records";
     public static final String BUFFER_CAPACITY_BYTES = "pipeline.buffer.capacity.bytes";
     /** Per pipeline and state store: the store's own entry estimate, summed over this instance's tasks. */
+    /** Orders' payment authorization: events parked now, orders with parked events, call latency (timer, seconds). */
+    public static final String PARKED_RECORDS = "pipeline.parked.records";
+    public static final String PARKED_KEYS = "pipeline.parked.keys";
+    public static final String EXTERNAL_CALL = "pipeline.external.call";
     public static final String STORE_ENTRIES = "pipeline.store.entries";
     public static final String CONSUMER_LAG_RECORDS = "pipeline.consumer.lag.records";
     public static final String CONSUMER_LAG_SECONDS = "pipeline.consumer.lag.seconds";

@@ -64,6 +64,12 @@ public final class PipelineMetrics {
         return registry.counter(MetricNames.CONSERVATION_VIOLATIONS, MetricNames.TAG_PIPELINE, pipeline);
     }
 
+    /** {@code pipeline_external_call_seconds{pipeline}}: one sample per external call attempt, with percentiles. */
+    public io.micrometer.core.instrument.Timer externalCall(String pipeline) {
+        return io.micrometer.core.instrument.Timer.builder(MetricNames.EXTERNAL_CALL).tag(MetricNames.TAG_PIPELINE, pipeline)
+                .publishPercentiles(0.5, 0.95, 0.99).register(registry);
+    }
+
     /** Registers (once per name+pipeline) a gauge read from the supplier at scrape time. */
     public void gauge(String name, String pipeline, Supplier<Number> value) {
         io.micrometer.core.instrument.Gauge.builder(name, value).tag(MetricNames.TAG_PIPELINE, pipeline)

@@ -57,12 +57,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * for them are judged as for an unknown order, so a resent CREATED starts the order again), then
  * publishes the store sizes. A second one runs the shared {@link ConservationCheck} over the
  * task's ledger.
+ *
+ * <p>With payment authorization on ({@code orders.authorization.url}), after the ledger counts an
+ * event: an order with parked events queues it behind them, and a PAID that step 4 would apply
+ * parks instead ({@link ParkingLot}: the call, the retries, the order of the events behind it);
+ * events leave the lot through the same steps 2-5 ({@link #handle}). Off, {@code lot} is null and
+ * the only cost is that one null check per event: the benchmarked path is otherwise unchanged.
  */
 final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, Object, Object> {
     private final OrdersSettings settings;
     private final PipelineMetrics metrics;
     private final InputValidation rules;
     private final ConservationCheck conservation;
+    /** Null when payment authorization is off: then nothing below about parking runs. */
+    private final Parking parking;
 
     private ProcessorContext<Object, Object> ctx;
     private KeyValueStore<String, OrderState> orders;
@@ -80,10 +88,14 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
     private Counter recordsOut;
     private Cancellable maintenance;
     private Cancellable conservationTicks;
+    private ParkingLot lot;
+    private Cancellable parkingTicks;
     private final List<StoreEntries.Contribution> sizes = new ArrayList<>();
 
-    OrderProcessor(OrdersSettings settings, PipelineMetrics metrics, InputValidation rules, ConservationCheck conservation) {
+    OrderProcessor(OrdersSettings settings, PipelineMetrics metrics, InputValidation rules, ConservationCheck conservation,
+            Parking parking) {
         this.settings = settings;
+        this.parking = parking;
         this.metrics = metrics;
         this.rules = rules;
         this.conservation = conservation;
@@ -111,7 +123,18 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
         }
         this.maintenance = context.schedule(settings.maintenanceInterval(), PunctuationType.WALL_CLOCK_TIME,
                 ignored -> maintain());
-        this.conservationTicks = conservation.schedule(context, settings.conservationInterval(), ledger, () -> 0L);
+        if (parking != null) {
+            if (lot != null) {
+                lot.close(); // a revived task: its index is rebuilt from the store
+            }
+            lot = parking.open(context, judge(), settings.expiryScanMax());
+            parkingTicks = context.schedule(parking.settings.tick(), PunctuationType.WALL_CLOCK_TIME,
+                    ignored -> lot.tick(ctx.currentSystemTimeMs()));
+        }
+        // parked events are in flight: the ledger's "buffered" term is what the parking store holds
+        ParkingLot parked = lot;
+        this.conservationTicks = conservation.schedule(context, settings.conservationInterval(), ledger,
+                parked == null ? () -> 0L : parked::records);
         publishSizes();
     }
 
@@ -123,38 +146,55 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
         validate(record.key(), e);
         recordsIn.increment();
         ledger.in(1);
+        if (lot != null) {
+            processWithAuthorization(record, e);
+            return;
+        }
+        handle(e, record.timestamp(), record, null, false);
+    }
+
+    /**
+     * Judges and applies or drops one event: from the input ({@code record}) or leaving the parking
+     * lot ({@code parked}), exactly one of them non-null. With {@code authorize}, a PAID that would
+     * be applied is not: the method returns false and the caller parks it.
+     */
+    private boolean handle(OrderEvent e, long timestamp, Record<String, WithBytes<OrderEvent>> record, ParkedEvent parked,
+            boolean authorize) {
         // Streams advances stream time before processing; max() keeps that true for any driver
-        long now = Math.max(ctx.currentStreamTimeMs(), record.timestamp());
+        long now = Math.max(ctx.currentStreamTimeMs(), timestamp);
         long dedupNow = dedupClock(now);
         String orderId = e.getOrderId();
         OrderState state = orders.get(orderId);
         if (state != null && state.appliedWithin(e.getEventId(), dedupNow, settings.dedupTtlMs())) {
-            drop(DropReason.DUPLICATE, record, null);
-            return;
+            drop(DropReason.DUPLICATE, record, parked, null);
+            return true;
         }
         if (state != null && state.awaitsPayment() && state.paymentDeadline() <= now) {
             state = expire(orderId, state);
         }
         if (state != null && state.status() == OrderStatus.EXPIRED) {
-            drop(DropReason.EXPIRED, record, new IllegalStateException(
+            drop(DropReason.EXPIRED, record, parked, new IllegalStateException(
                     "order " + orderId + " expired unpaid at stream time " + state.updatedAt()));
-            return;
+            return true;
         }
         Optional<OrderStatus> next = OrderStateMachine.next(state == null ? null : state.status(), e.getType());
         if (next.isEmpty()) {
-            drop(DropReason.INVALID_TRANSITION, record, new IllegalStateException(e.getType() + " is not allowed "
+            drop(DropReason.INVALID_TRANSITION, record, parked, new IllegalStateException(e.getType() + " is not allowed "
                     + (state == null ? "before CREATED" : "in state " + state.status())));
-            return;
+            return true;
+        }
+        if (authorize && e.getType() == OrderEventType.PAID) {
+            return false;
         }
         OrderState applied;
         if (state == null) {
-            applied = OrderState.created(e, Times.saturatedAdd(now, settings.paymentTimeoutMs()), record.timestamp(),
+            applied = OrderState.created(e, Times.saturatedAdd(now, settings.paymentTimeoutMs()), timestamp,
                     now, dedupNow);
             // a payment within the same commit interval then costs no index write at all
             deadlinesIndex.insertNew(TimerKeys.key(applied.paymentDeadline(), orderId), TimerKeys.MARK);
             countOrders(1);
         } else {
-            applied = state.apply(next.get(), e, record.timestamp(), now, dedupNow, settings.dedupTtlMs());
+            applied = state.apply(next.get(), e, timestamp, now, dedupNow, settings.dedupTtlMs());
             if (state.awaitsPayment()) {
                 // left CREATED: the deadline goes, so the expiry scan only ever meets unpaid orders
                 deadlines.delete(TimerKeys.key(state.paymentDeadline(), orderId));
@@ -164,10 +204,44 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
             }
         }
         orders.put(orderId, applied);
-        ctx.forward(new Record<>(orderId, applied.toResult(orderId), record.timestamp(), new RecordHeaders()),
+        ctx.forward(new Record<>(orderId, applied.toResult(orderId), timestamp, new RecordHeaders()),
                 OrdersPipeline.RESULTS_SINK);
         ledger.out(1);
         recordsOut.increment();
+        return true;
+    }
+
+    // --- payment authorization (only with orders.authorization.url set) ------------------------
+
+    /** An order with parked events queues the new one behind them; a PAID to apply parks for its call. */
+    private void processWithAuthorization(Record<String, WithBytes<OrderEvent>> record, OrderEvent e) {
+        long wall = ctx.currentSystemTimeMs();
+        lot.drain(wall);
+        String orderId = e.getOrderId();
+        if (lot.isParked(orderId)) {
+            lot.enqueue(orderId, parked(record, e));
+        } else if (!handle(e, record.timestamp(), record, null, true)) {
+            lot.park(orderId, parked(record, e), wall);
+        }
+        lot.drain(wall); // an authorizer that answered at once
+    }
+
+    private ParkedEvent parked(Record<String, WithBytes<OrderEvent>> record, OrderEvent e) {
+        return new ParkedEvent(e, record.value().bytes(), record.timestamp(), source(), 0, -1L, -1L);
+    }
+
+    private ParkingLot.Judge judge() {
+        return new ParkingLot.Judge() {
+            @Override
+            public boolean judge(ParkedEvent p, boolean authorized) {
+                return handle(p.event(), p.timestamp(), null, p, !authorized);
+            }
+
+            @Override
+            public void drop(DropReason reason, ParkedEvent p, int attempts, String why) {
+                dropParked(reason, p, attempts, why == null ? null : new IllegalStateException(why));
+            }
+        };
     }
 
     @Override
@@ -177,6 +251,13 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
         }
         if (conservationTicks != null) {
             conservationTicks.cancel();
+        }
+        if (parkingTicks != null) {
+            parkingTicks.cancel();
+        }
+        if (lot != null) {
+            lot.close();
+            lot = null;
         }
         closeSizes();
         conservation.forget(ctx.taskId().toString());
@@ -244,14 +325,29 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
     }
 
     /** DLQ value = the record's original bytes; key = the orderId key as UTF-8 (what the producer wrote). */
-    private void drop(DropReason reason, Record<String, WithBytes<OrderEvent>> record, Throwable cause) {
-        DeadLetters.Source source = ctx.recordMetadata()
-                .map(m -> new DeadLetters.Source(m.topic(), m.partition(), m.offset()))
-                .orElse(DeadLetters.Source.UNKNOWN);
+    private void drop(DropReason reason, Record<String, WithBytes<OrderEvent>> record, ParkedEvent parked,
+            Throwable cause) {
+        if (parked != null) {
+            dropParked(reason, parked, 1, cause);
+            return;
+        }
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
         byte[] value = reason.toDeadLetterTopic() && record.value() != null ? record.value().bytes() : null;
-        drops.drop(reason, key, value, record.timestamp(), record.headers(), source, 1, cause)
+        drops.drop(reason, key, value, record.timestamp(), record.headers(), source(), 1, cause)
                 .ifPresent(dlq -> ctx.forward(dlq, DeadLetters.SINK_NAME));
+    }
+
+    /** A parked event's drop: its stored bytes and source; key = the orderId (the input key). */
+    private void dropParked(DropReason reason, ParkedEvent p, int attempts, Throwable cause) {
+        byte[] key = p.event().getOrderId().getBytes(StandardCharsets.UTF_8);
+        drops.drop(reason, key, reason.toDeadLetterTopic() ? p.bytes() : null, p.timestamp(), new RecordHeaders(),
+                p.source(), attempts, cause).ifPresent(dlq -> ctx.forward(dlq, DeadLetters.SINK_NAME));
+    }
+
+    private DeadLetters.Source source() {
+        return ctx.recordMetadata()
+                .map(m -> new DeadLetters.Source(m.topic(), m.partition(), m.offset()))
+                .orElse(DeadLetters.Source.UNKNOWN);
     }
 
     // --- maintenance punctuator --------------------------------------------------------------

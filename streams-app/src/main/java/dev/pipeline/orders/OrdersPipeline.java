@@ -17,6 +17,7 @@ import dev.pipeline.schema.OrderResult;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -59,6 +60,9 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>{@value #RETENTION_STORE} (RocksDB): {@code <last event + retention><orderId>} for terminal orders,
  *       put when the order ends; the punctuator deletes the due ones with their order;</li>
  *   <li>{@code orders-ledger} ({@link Ledger}): in / out (= events applied) / dropped by reason;</li>
+ *   <li>{@value #PARKED_STORE} (RocksDB, only with {@code orders.authorization.url} set): orderId → the
+ *       order's parked events, oldest first ({@link ParkingLot}); the PAID at the head waits for its
+ *       payment authorization, the order's later events wait behind it;</li>
  *   <li>{@value #COUNTS_STORE} (in memory): the exact number of orders in {@value #ORDERS_STORE}, kept by the
  *       processor (+1 on CREATED, -1 on deletion) because RocksDB's estimate counts every overwrite in
  *       the memtable until compaction, so for a store written three times per key it only ever grows.</li>
@@ -113,6 +117,8 @@ public final class OrdersPipeline implements StreamsPipeline {
     public static final String DEADLINES_STORE = "orders-deadlines";
     public static final String RETENTION_STORE = "orders-retention";
     public static final String COUNTS_STORE = "orders-counts";
+    /** orderId → the order's parked events (only with payment authorization on); see {@link ParkingLot}. */
+    public static final String PARKED_STORE = "orders-parked";
     private static final int PRODUCER_LINGER_MS = 5;
     /**
      * Dirty keys a store's write-back map holds before it writes them down early, and clean values it
@@ -132,9 +138,12 @@ public final class OrdersPipeline implements StreamsPipeline {
     private final InputValidation rules;
     private final ConservationStatus conservationStatus = new ConservationStatus();
     private final ConservationCheck conservation;
+    /** Null when {@code orders.authorization.url} is empty. */
+    private final Parking parking;
 
     private OrdersPipeline(Topics topics, Serde<OrderEvent> eventSerde, Serde<OrderResult> resultSerde,
-            PipelineMetrics metrics, OrdersSettings settings, InputValidation rules) {
+            PipelineMetrics metrics, OrdersSettings settings, InputValidation rules, AuthorizationSettings auth,
+            Function<String, Authorizer> authorizers) {
         this.topics = topics;
         this.eventSerde = eventSerde;
         this.resultSerde = resultSerde;
@@ -142,12 +151,40 @@ public final class OrdersPipeline implements StreamsPipeline {
         this.settings = settings;
         this.rules = rules;
         this.conservation = new ConservationCheck(NAME, metrics, conservationStatus);
+        this.parking = auth.enabled() ? new Parking(auth, metrics, authorizers == null ? Parking.http(auth) : authorizers)
+                : null;
+        parkedGauge(MetricNames.PARKED_RECORDS, () -> parking == null ? 0 : parking.sizes.records());
+        parkedGauge(MetricNames.PARKED_KEYS, () -> parking == null ? 0 : parking.sizes.keys());
+    }
+
+    /**
+     * Registered even with authorization off, so dashboards see 0 rather than no series. A gauge
+     * keeps its first supplier, so a pipeline with authorization on takes the series over from an
+     * earlier pipeline on the same registry (the bench builds several), one without leaves it be.
+     */
+    private void parkedGauge(String name, java.util.function.Supplier<Number> value) {
+        var existing = metrics.registry().find(name).tag(MetricNames.TAG_PIPELINE, NAME).gauge();
+        if (existing != null) {
+            if (parking == null) {
+                return;
+            }
+            metrics.registry().remove(existing);
+        }
+        metrics.gauge(name, NAME, value);
     }
 
     public static OrdersPipeline create(PipelineContext ctx) {
+        return create(ctx, null);
+    }
+
+    /**
+     * With the authorizer each task uses (by task id) when {@code orders.authorization.url} is set;
+     * null = {@link HttpAuthorizer} on that URL. Tests pass a fake.
+     */
+    public static OrdersPipeline create(PipelineContext ctx, Function<String, Authorizer> authorizers) {
         return new OrdersPipeline(ctx.topics(), ctx.serdes().valueSerde(OrderEvent.class),
                 ctx.serdes().valueSerde(OrderResult.class), ctx.metrics(), OrdersSettings.from(ctx.config()),
-                InputValidation.from(ctx.config()));
+                InputValidation.from(ctx.config()), AuthorizationSettings.from(ctx.config()), authorizers);
     }
 
     @Override
@@ -161,7 +198,7 @@ public final class OrdersPipeline implements StreamsPipeline {
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.String().deserializer(), WithBytes.deserializer(eventSerde.deserializer()),
                 topics.orders());
-        t.addProcessor(PROCESSOR, () -> new OrderProcessor(settings, metrics, rules, conservation), SOURCE);
+        t.addProcessor(PROCESSOR, () -> new OrderProcessor(settings, metrics, rules, conservation, parking), SOURCE);
         t.addStateStore(persistent(ORDERS_STORE, Serdes.String(), new OrderStateSerde()), PROCESSOR);
         t.addStateStore(persistent(DEADLINES_STORE, Serdes.Bytes(), Serdes.ByteArray()), PROCESSOR);
         t.addStateStore(persistent(RETENTION_STORE, Serdes.Bytes(), Serdes.ByteArray()), PROCESSOR);
@@ -169,6 +206,11 @@ public final class OrdersPipeline implements StreamsPipeline {
         t.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COUNTS_STORE),
                 Serdes.String(), Serdes.Long()).withLoggingEnabled(Map.of()), MAX_PER_STORE),
                 PROCESSOR);
+        if (parking != null) {
+            // only with authorization on, so the benchmarked topology without it has no extra store
+            t.addStateStore(persistent(PARKED_STORE, Serdes.String(),
+                    ParkedEvent.queueSerde(eventSerde.deserializer(), topics.orders())), PROCESSOR);
+        }
         t.addSink(RESULTS_SINK, topics.ordersProcessed(), Serdes.String().serializer(), resultSerde.serializer(),
                 PROCESSOR);
         t.addSink(DeadLetters.SINK_NAME, topics.dlq(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
@@ -213,6 +255,19 @@ public final class OrdersPipeline implements StreamsPipeline {
             entries.put(store, metrics.storeEntries().entries(NAME, store));
         }
         m.put("storeEntries", entries);
+        if (parking != null) {
+            Map<String, Object> auth = new LinkedHashMap<>();
+            auth.put("url", parking.settings.url().toString());
+            auth.put("parkedRecords", parking.sizes.records());
+            auth.put("parkedKeys", parking.sizes.keys());
+            auth.put("circuitState", parking.breaker().getState().name());
+            var timer = metrics.externalCall(NAME).takeSnapshot();
+            auth.put("calls", timer.count());
+            for (var p : timer.percentileValues()) {
+                auth.put("callP" + Math.round(p.percentile() * 100) + "Ms", p.value(java.util.concurrent.TimeUnit.MILLISECONDS));
+            }
+            m.put("authorization", auth);
+        }
         return m;
     }
 

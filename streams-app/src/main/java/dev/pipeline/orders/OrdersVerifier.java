@@ -3,6 +3,9 @@ package dev.pipeline.orders;
 import dev.pipeline.config.OrdersKeys;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.config.PolicyKeys;
+import dev.pipeline.observe.MetricNames;
+import dev.pipeline.policy.DeadLetters;
+import dev.pipeline.policy.DropReason;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderResult;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -43,6 +47,15 @@ import org.apache.kafka.common.serialization.Deserializer;
  * CREATED again would be reported wrong. It takes input spanning more stream time than the retention
  * (7 days by default) with a resend of an old CREATED.
  *
+ * <p>Payment authorization ({@code orders.authorization.url}): whether the service approves is not
+ * in the input, so the verifier reads it from the dead-letter topic: an input record the orders
+ * pipeline dead-lettered as {@code rejected}, {@code retries_exhausted}, {@code overflow} or
+ * {@code circuit_open} (found by the source partition and offset in its headers) is left out of the
+ * replay, as if it had never been sent; every other event is judged as above. Known limit: an order
+ * whose payment deadline passes while its PAID is parked expires in the app (the PAID then drops as
+ * {@code expired}) but not in the model, which judges each event at its arrival; runs that verify
+ * keep the payment timeout well above the longest parking time.
+ *
  * <p>Known limit: the pipeline checks event time against its wall clock when it processes the
  * record, the verifier against its own (later) clock. An event stamped more than the skew
  * ahead of its processing time but not of the verification time is refused by the pipeline and
@@ -59,7 +72,40 @@ public final class OrdersVerifier {
             "PAID+SHIPPED", "SHIPPED",
             "PAID+CANCELLED", "CANCELLED");
 
+    /**
+     * Drop reasons by which the parking of an authorization takes out an event the rules alone would
+     * have judged: the verifier learns them from the DLQ.
+     */
+    static final Set<String> EXTERNAL_DROPS = Set.of(DropReason.REJECTED.label(), DropReason.RETRIES_EXHAUSTED.label(),
+            DropReason.OVERFLOW.label(), DropReason.CIRCUIT_OPEN.label());
+
     private OrdersVerifier() {}
+
+    /** An input record (partition, offset) that the pipeline dead-lettered for one of {@link #EXTERNAL_DROPS}. */
+    public record Dropped(int partition, long offset) {}
+
+    /**
+     * The input records that a dead-letter record says the orders pipeline dropped for an
+     * {@link #EXTERNAL_DROPS} reason; other DLQ records (other pipelines, other reasons) are ignored.
+     */
+    static Set<Dropped> externallyDropped(List<Headers> dlqHeaders, String inputTopic) {
+        Set<Dropped> out = new HashSet<>();
+        for (Headers h : dlqHeaders) {
+            String reason = DeadLetters.header(h, DeadLetters.REASON);
+            if (reason == null || !EXTERNAL_DROPS.contains(reason)
+                    || !MetricNames.PIPELINE_ORDERS.equals(DeadLetters.header(h, DeadLetters.PIPELINE))
+                    || !inputTopic.equals(DeadLetters.header(h, DeadLetters.SOURCE_TOPIC))) {
+                continue;
+            }
+            try {
+                out.add(new Dropped(Integer.parseInt(DeadLetters.header(h, DeadLetters.SOURCE_PARTITION)),
+                        Long.parseLong(DeadLetters.header(h, DeadLetters.SOURCE_OFFSET))));
+            } catch (NumberFormatException | NullPointerException e) {
+                // no usable source: cannot be matched to an input, so it is judged as usual
+            }
+        }
+        return out;
+    }
 
     /**
      * The parameters of the rules, from the same keys the pipeline reads.
@@ -110,6 +156,17 @@ public final class OrdersVerifier {
      */
     public static VerificationReport readAndVerify(Map<String, ?> clientProps, String inputTopic, String outputTopic,
             Deserializer<OrderEvent> events, Deserializer<OrderResult> results, Rules rules, Duration timeout) {
+        return readAndVerify(clientProps, inputTopic, outputTopic, null, events, results, rules, timeout);
+    }
+
+    /**
+     * As above, and with {@code dlqTopic} (null: not read) the events dropped by the payment
+     * authorization are left out of the model. The DLQ is read last: a drop it does not show yet
+     * makes its event expected, reported missing or wrong while the app catches up.
+     */
+    public static VerificationReport readAndVerify(Map<String, ?> clientProps, String inputTopic, String outputTopic,
+            String dlqTopic, Deserializer<OrderEvent> events, Deserializer<OrderResult> results, Rules rules,
+            Duration timeout) {
         try (CommittedTopicReader reader = new CommittedTopicReader(clientProps, timeout)) {
             List<TopicPartition> in = reader.partitions(inputTopic);
             List<TopicPartition> out = reader.partitions(outputTopic);
@@ -135,9 +192,12 @@ public final class OrdersVerifier {
                     inputs.add(new Input(r.partition(), r.offset(), r.timestamp(), string(r.key()), null, false));
                 }
             }
+            Set<Dropped> dropped = dlqTopic == null ? Set.of()
+                    : externallyDropped(reader.readAll(reader.partitions(dlqTopic)).stream().map(ConsumerRecord::headers)
+                            .toList(), inputTopic);
             List<String> openLines = new ArrayList<>();
             open.forEach(o -> openLines.add(o.toString()));
-            return verify(inputs, outputs, rules).withOpenTransactions(open.size(), openLines);
+            return verify(inputs, outputs, rules, dropped).withOpenTransactions(open.size(), openLines);
         }
     }
 
@@ -147,6 +207,11 @@ public final class OrdersVerifier {
 
     /** Compares without touching Kafka; open transactions are added by the caller that reads topics. */
     public static VerificationReport verify(List<Input> inputs, List<Output> outputs, Rules rules) {
+        return verify(inputs, outputs, rules, Set.of());
+    }
+
+    /** With the inputs the authorization dropped ({@link #externallyDropped}), left out of the model. */
+    public static VerificationReport verify(List<Input> inputs, List<Output> outputs, Rules rules, Set<Dropped> dropped) {
         Map<String, Expected> expected = new LinkedHashMap<>();
         Map<Integer, List<Input>> byPartition = new TreeMap<>();
         long undecodable = 0;
@@ -158,12 +223,12 @@ public final class OrdersVerifier {
         }
         for (List<Input> partition : byPartition.values()) {
             partition.sort(Comparator.comparingLong(Input::offset));
-            replay(partition, rules, expected);
+            replay(partition, rules, expected, dropped);
         }
         return compare(expected, outputs, inputs.size(), undecodable);
     }
 
-    private static void replay(List<Input> records, Rules rules, Map<String, Expected> expected) {
+    private static void replay(List<Input> records, Rules rules, Map<String, Expected> expected, Set<Dropped> dropped) {
         long timeout = rules.paymentTimeoutMs();
         Map<String, Ord> orders = new HashMap<>();
         Set<String> applied = new HashSet<>();
@@ -173,6 +238,9 @@ public final class OrdersVerifier {
                 continue;
             }
             streamTime = Math.max(streamTime, in.timestamp());
+            if (!dropped.isEmpty() && dropped.contains(new Dropped(in.partition(), in.offset()))) {
+                continue; // the service refused it, or it could not be authorized: never judged by the rules
+            }
             OrderEvent e = in.value();
             if (!acceptable(in.key(), e, rules) || applied.contains(eventKey(e.getOrderId(), e.getEventId()))) {
                 continue;

@@ -28,7 +28,9 @@ public enum DropReason {
     /** The event is not allowed in the order's current state. To the DLQ. */
     INVALID_TRANSITION(true),
     /** The event arrived for an order that already expired. To the DLQ. */
-    EXPIRED(true);
+    EXPIRED(true),
+    /** The external service refused the event (orders: payment authorization answered 4xx). To the DLQ. */
+    REJECTED(true);
 
     private final boolean toDeadLetterTopic;
 

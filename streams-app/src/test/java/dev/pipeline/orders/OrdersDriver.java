@@ -48,6 +48,11 @@ final class OrdersDriver implements AutoCloseable {
     private final String topicName;
 
     OrdersDriver(Path stateDir, Map<String, ?> overrides) {
+        this(stateDir, overrides, null);
+    }
+
+    /** With the authorizer every task gets when {@code orders.authorization.url} is set (null: HTTP). */
+    OrdersDriver(Path stateDir, Map<String, ?> overrides, Authorizer authorizer) {
         PipelineConfig config = PipelineConfig.defaults().with(overrides);
         SerdeFactory serdes = new SerdeFactory() {
             @Override
@@ -57,7 +62,8 @@ final class OrdersDriver implements AutoCloseable {
         };
         Topics topics = Topics.from(config);
         topicName = topics.orders();
-        pipeline = OrdersPipeline.create(new PipelineContext(config, topics, serdes, metrics));
+        pipeline = OrdersPipeline.create(new PipelineContext(config, topics, serdes, metrics),
+                authorizer == null ? null : task -> authorizer);
         eventSerde = serdes.valueSerde(OrderEvent.class);
         Properties props = PipelineStreamsConfig.of(pipeline, config, metrics, Map.of(
                 StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092", StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()));
@@ -129,6 +135,12 @@ final class OrdersDriver implements AutoCloseable {
     @SuppressWarnings("unchecked")
     Map<String, Object> conservation() {
         return (Map<String, Object>) pipeline.status().get("conservation");
+    }
+
+    /** A gauge or counter of this driver's registry, for the orders pipeline. */
+    double meter(String name) {
+        var m = metrics.registry().find(name).tag(dev.pipeline.observe.MetricNames.TAG_PIPELINE, OrdersPipeline.NAME).meter();
+        return m == null ? Double.NaN : m.measure().iterator().next().getValue();
     }
 
     double duplicatesCounted() {

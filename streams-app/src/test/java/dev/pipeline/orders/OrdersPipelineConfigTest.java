@@ -58,4 +58,23 @@ class OrdersPipelineConfigTest {
         assertThatThrownBy(() -> PipelineConfig.defaults().with(Map.of(OrdersKeys.RETENTION_MS_CONFIG, 0)))
                 .isInstanceOf(ConfigError.class).hasMessageContaining(OrdersKeys.RETENTION_MS_CONFIG);
     }
+
+    @Test
+    void shouldDefaultAuthorizationOffAndRefuseABadUrlOrABackoffCapBelowTheFirstWait() {
+        PipelineConfig defaults = PipelineConfig.defaults();
+        assertThat(defaults.getString(OrdersKeys.AUTHORIZATION_URL_CONFIG)).isEmpty();
+        assertThat(AuthorizationSettings.from(defaults).enabled()).isFalse();
+        assertThat(AuthorizationSettings.from(defaults.with(Map.of(OrdersKeys.AUTHORIZATION_URL_CONFIG,
+                "http://payments:8080/authorize"))).url()).hasToString("http://payments:8080/authorize");
+        assertThatThrownBy(() -> defaults.with(Map.of(OrdersKeys.AUTHORIZATION_URL_CONFIG, "payments:8080")))
+                .isInstanceOf(ConfigError.class).hasMessageContaining(OrdersKeys.AUTHORIZATION_URL_CONFIG);
+        assertThatThrownBy(() -> defaults.with(Map.of(OrdersKeys.AUTHORIZATION_BACKOFF_INITIAL_MS_CONFIG, 5_000,
+                OrdersKeys.AUTHORIZATION_BACKOFF_MAX_MS_CONFIG, 1_000)))
+                .isInstanceOf(ConfigError.class).hasMessageContaining(OrdersKeys.AUTHORIZATION_BACKOFF_MAX_MS_CONFIG)
+                .hasMessageContaining("5000");
+        assertThatThrownBy(() -> defaults.with(Map.of(OrdersKeys.PARKING_MAX_RECORDS_CONFIG, 0)))
+                .isInstanceOf(ConfigError.class).hasMessageContaining(OrdersKeys.PARKING_MAX_RECORDS_CONFIG);
+        assertThatThrownBy(() -> defaults.with(Map.of(OrdersKeys.AUTHORIZATION_MAX_ATTEMPTS_CONFIG, 0)))
+                .isInstanceOf(ConfigError.class).hasMessageContaining(OrdersKeys.AUTHORIZATION_MAX_ATTEMPTS_CONFIG);
+    }
 }

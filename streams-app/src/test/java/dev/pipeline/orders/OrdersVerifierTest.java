@@ -172,4 +172,35 @@ class OrdersVerifierTest {
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.summary()).contains("open_transactions=1");
     }
+
+    private static org.apache.kafka.common.header.Headers dlqHeaders(String pipeline, String reason, String topic,
+            int partition, long offset) {
+        return dev.pipeline.policy.DeadLetters.headers(new org.apache.kafka.common.header.internals.RecordHeaders(),
+                dev.pipeline.policy.DropReason.fromLabel(reason), pipeline, 1,
+                new dev.pipeline.policy.DeadLetters.Source(topic, partition, offset), null);
+    }
+
+    @Test
+    void shouldLeaveOutEventsTheAuthorizationDroppedAndJudgeTheRestWithoutThem() {
+        in(0, 1, "a1", "o-1", OrderEventType.CREATED);
+        in(0, 2, "a2", "o-1", OrderEventType.PAID);    // offset 1: rejected by the service
+        in(0, 3, "a3", "o-1", OrderEventType.SHIPPED); // then not allowed: CREATED + SHIPPED
+        in(0, 4, "b1", "o-2", OrderEventType.CREATED);
+        in(0, 5, "b2", "o-2", OrderEventType.PAID);    // offset 4: approved
+        out("o-1", OrderStatus.CREATED, 1, "a1");
+        out("o-2", OrderStatus.CREATED, 1, "b1");
+        out("o-2", OrderStatus.PAID, 2, "b2");
+        var dropped = OrdersVerifier.externallyDropped(List.of(
+                dlqHeaders("orders", "rejected", "orders", 0, 1),
+                dlqHeaders("orders", "invalid_transition", "orders", 0, 2), // judged by the rules: not left out
+                dlqHeaders("logs", "retries_exhausted", "logs-raw", 0, 4)), "orders");
+
+        assertThat(dropped).containsExactly(new OrdersVerifier.Dropped(0, 1));
+        VerificationReport r = OrdersVerifier.verify(inputs, outputs, OrdersVerifier.Rules.withPaymentTimeout(TIMEOUT),
+                dropped);
+        assertThat(r.ok()).as(r.summary() + r.problems()).isTrue();
+        assertThat(r.expectedResults()).isEqualTo(3);
+        // without the DLQ the refused payment and the shipment after it are expected
+        assertThat(verify().missing()).isEqualTo(2);
+    }
 }

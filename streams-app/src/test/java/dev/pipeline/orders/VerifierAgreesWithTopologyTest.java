@@ -34,20 +34,7 @@ class VerifierAgreesWithTopologyTest {
                 OrdersKeys.EXPIRY_SCAN_MAX_CONFIG, 3))) {
             List<Input> inputs = new ArrayList<>();
             List<Output> outputs = new ArrayList<>();
-            for (int i = 0; i < load.size(); i++) {
-                OrderLoad.Send s = load.get(i);
-                d.send(s.event(), s.offsetMs());
-                inputs.add(Input.of(0, i, OrdersDriver.START.toEpochMilli() + s.offsetMs(), s.key(), s.event()));
-                if (i % 97 == 0) {
-                    d.tick();
-                }
-            }
-            for (int i = 0; i < 50; i++) {
-                d.tick();
-            }
-            for (TestRecord<String, OrderResult> r : d.results.readRecordsToList()) {
-                outputs.add(new Output(0, outputs.size(), r.key(), r.value()));
-            }
+            drive(d, load, inputs, outputs);
 
             VerificationReport report = OrdersVerifier.verify(inputs, outputs, OrdersVerifier.Rules.withPaymentTimeout(TIMEOUT_MS));
             assertThat(report.ok()).as(report.summary() + "\n" + String.join("\n", report.problems())).isTrue();
@@ -56,6 +43,50 @@ class VerifierAgreesWithTopologyTest {
             assertThat(outputs).filteredOn(o -> o.value().getStatus() == OrderStatus.EXPIRED).hasSizeGreaterThan(10);
             assertThat(d.readDlq()).extracting(OrdersDriver::reason)
                     .contains("expired", "invalid_transition", "processing");
+        }
+    }
+
+    /** With authorization on and a service that refuses the PAID of every fifth order: the verifier learns those from the DLQ. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {4, 5})
+    void shouldAgreeWithAuthorizationOnReadingRefusalsFromTheDlq(long seed) {
+        List<OrderLoad.Send> load = OrderLoad.generate(seed, 2_000, 0.10, 40, 1, TIMEOUT_MS + 500);
+        FakeAuthorizer authorizer = new FakeAuthorizer();
+        authorizer.script = r -> Math.floorMod(r.orderId().hashCode(), 5) == 0 ? Authorizer.Verdict.REFUSED
+                : Authorizer.Verdict.APPROVED;
+        Map<String, Object> config = new java.util.HashMap<>(ParkingTopologyTest.config(Map.of()));
+        config.put(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+        config.put(OrdersKeys.EXPIRY_SCAN_MAX_CONFIG, 3);
+        try (OrdersDriver d = new OrdersDriver(stateDir, config, authorizer)) {
+            List<Input> inputs = new ArrayList<>();
+            List<Output> outputs = new ArrayList<>();
+            drive(d, load, inputs, outputs);
+            List<TestRecord<byte[], byte[]>> dlq = d.readDlq();
+            var dropped = OrdersVerifier.externallyDropped(dlq.stream().map(TestRecord::headers).toList(), "orders");
+
+            VerificationReport report = OrdersVerifier.verify(inputs, outputs,
+                    OrdersVerifier.Rules.withPaymentTimeout(TIMEOUT_MS), dropped);
+            assertThat(report.ok()).as(report.summary() + "\n" + String.join("\n", report.problems())).isTrue();
+            assertThat(dlq).extracting(OrdersDriver::reason).contains("rejected");
+            assertThat(dropped).hasSizeGreaterThan(10);
+        }
+    }
+
+    /** Sends the load with a punctuation every 97 events and 50 at the end; collects what went in and came out. */
+    private static void drive(OrdersDriver d, List<OrderLoad.Send> load, List<Input> inputs, List<Output> outputs) {
+        for (int i = 0; i < load.size(); i++) {
+            OrderLoad.Send s = load.get(i);
+            d.send(s.event(), s.offsetMs());
+            inputs.add(Input.of(0, i, OrdersDriver.START.toEpochMilli() + s.offsetMs(), s.key(), s.event()));
+            if (i % 97 == 0) {
+                d.tick();
+            }
+        }
+        for (int i = 0; i < 50; i++) {
+            d.tick();
+        }
+        for (TestRecord<String, OrderResult> r : d.results.readRecordsToList()) {
+            outputs.add(new Output(0, outputs.size(), r.key(), r.value()));
         }
     }
 }

@@ -1,0 +1,87 @@
+package dev.pipeline.orders;
+
+import dev.pipeline.config.OrdersKeys;
+import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.policy.CircuitOpenPolicy;
+import dev.pipeline.policy.ExternalCallPolicy;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The payment authorization keys ({@code orders.authorization.*}, {@code orders.parking.max.records})
+ * plus the shared {@code external.*} guards they run under, read once.
+ *
+ * @param url null when authorization is off (the key is empty)
+ */
+record AuthorizationSettings(
+        URI url,
+        int timeoutMs,
+        long backoffInitialMs,
+        long backoffMaxMs,
+        int maxAttempts,
+        long maxElapsedMs,
+        int maxParkedRecords,
+        ExternalCallPolicy external) {
+
+    static AuthorizationSettings from(PipelineConfig c) {
+        String url = c.getString(OrdersKeys.AUTHORIZATION_URL_CONFIG).trim();
+        return new AuthorizationSettings(
+                url.isEmpty() ? null : URI.create(url),
+                c.getInt(OrdersKeys.AUTHORIZATION_TIMEOUT_MS_CONFIG),
+                c.getLong(OrdersKeys.AUTHORIZATION_BACKOFF_INITIAL_MS_CONFIG),
+                c.getLong(OrdersKeys.AUTHORIZATION_BACKOFF_MAX_MS_CONFIG),
+                c.getInt(OrdersKeys.AUTHORIZATION_MAX_ATTEMPTS_CONFIG),
+                c.getLong(OrdersKeys.AUTHORIZATION_MAX_ELAPSED_MS_CONFIG),
+                c.getInt(OrdersKeys.PARKING_MAX_RECORDS_CONFIG),
+                ExternalCallPolicy.from(c));
+    }
+
+    boolean enabled() {
+        return url != null;
+    }
+
+    /** Calls in flight per task at most: the shared concurrency bound (each task has its own workers). */
+    int maxInFlight() {
+        return external.maxConcurrency();
+    }
+
+    boolean deadLetterWhenOpen() {
+        return external.whenOpen() == CircuitOpenPolicy.DEAD_LETTER;
+    }
+
+    /** Period of the parking punctuator: the first backoff, so a first retry is not late by more than itself. */
+    Duration tick() {
+        return Duration.ofMillis(Math.max(10, Math.min(1_000, backoffInitialMs)));
+    }
+
+    /** Wait after failed attempt {@code attempt} (1-based): exponential, capped, then +-jitter. */
+    long backoffMs(int attempt) {
+        double base = backoffInitialMs * Math.pow(external.backoffMultiplier(), Math.max(0, attempt - 1));
+        long capped = (long) Math.min(base, backoffMaxMs);
+        double jitter = external.jitter();
+        if (jitter <= 0) {
+            return capped;
+        }
+        double factor = 1 - jitter + 2 * jitter * ThreadLocalRandom.current().nextDouble();
+        return Math.max(1, (long) (capped * factor));
+    }
+
+    /**
+     * The breaker of the {@code external.circuit.*} keys, as {@code ExternalCallPolicy} builds it for
+     * the logs sink: count-based, no automatic open-to-half-open transition (no scheduler thread).
+     */
+    CircuitBreakerConfig breakerConfig() {
+        return CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(external.windowCalls())
+                .minimumNumberOfCalls(external.minimumCalls())
+                .failureRateThreshold(external.failureRateThresholdPercent())
+                .waitDurationInOpenState(Duration.ofMillis(external.openWaitMs()))
+                .permittedNumberOfCallsInHalfOpenState(external.halfOpenCalls())
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .writableStackTraceEnabled(false)
+                .build();
+    }
+}
