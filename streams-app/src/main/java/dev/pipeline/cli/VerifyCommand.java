@@ -65,8 +65,9 @@ public final class VerifyCommand implements Runnable {
                 serdeConfig.put(SchemaRegistryClients.BASIC_AUTH_USER_INFO, userInfo);
             }
             Topics topics = Topics.from(config);
+            // the DLQ tells which PAID events the payment authorization refused or gave up on
             VerificationReport report = OrdersVerifier.readAndVerify(config.kafkaClientProps(), topics.orders(),
-                    topics.ordersProcessed(), AvroSerde.configured(OrderEvent.class, serdeConfig, false),
+                    topics.ordersProcessed(), topics.dlq(), AvroSerde.configured(OrderEvent.class, serdeConfig, false),
                     AvroSerde.configured(OrderResult.class, serdeConfig, false),
                     OrdersVerifier.Rules.from(config, System.currentTimeMillis()),
                     Duration.ofMillis(config.getLong(OrdersKeys.VERIFY_TIMEOUT_MS_CONFIG)));
