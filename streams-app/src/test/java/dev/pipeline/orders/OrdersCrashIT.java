@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +81,7 @@ class OrdersCrashIT {
     @Test
     void shouldApplyEveryEventExactlyOnceAcrossRepeatedKill9() throws Exception {
         OrdersCluster.Names names = new OrdersCluster.Names("eos");
-        Run run = crashRun(names, OrdersKeys.EXACTLY_ONCE_V2, 4, 42);
+        Run run = crashRun(names, StreamsConfig.EXACTLY_ONCE_V2, 4, 42);
 
         assertThat(run.kills()).isGreaterThanOrEqualTo(3);
         assertThat(run.produced()).isEqualTo(RECORDS);
@@ -92,7 +93,7 @@ class OrdersCrashIT {
 
         // the same verdict from the shipped command, exit code included
         Path log = tmp.resolve("verify-eos.log");
-        int exit = ChildApp.run("256m", cluster.childEnv(names, OrdersKeys.EXACTLY_ONCE_V2, PAYMENT_TIMEOUT_MS), log, 120,
+        int exit = ChildApp.run("256m", cluster.childEnv(names, StreamsConfig.EXACTLY_ONCE_V2, PAYMENT_TIMEOUT_MS), log, 120,
                 "verify", "orders", "--bootstrap-servers", cluster.bootstrap);
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(exit).as(out).isZero();
@@ -105,11 +106,11 @@ class OrdersCrashIT {
         int[] killsPerAttempt = {3, 6};
         for (int attempt = 0; attempt < killsPerAttempt.length; attempt++) {
             OrdersCluster.Names names = new OrdersCluster.Names("alos" + attempt);
-            run = crashRun(names, OrdersKeys.AT_LEAST_ONCE, killsPerAttempt[attempt], 7 + attempt);
+            run = crashRun(names, StreamsConfig.AT_LEAST_ONCE, killsPerAttempt[attempt], 7 + attempt);
             LOG.info("at_least_once control, attempt {} with {} kills: {}", attempt + 1, run.kills(), run.report().summary());
             if (run.report().duplicated() > 0) {
                 Path log = tmp.resolve("verify-alos.log");
-                int exit = ChildApp.run("256m", cluster.childEnv(names, OrdersKeys.AT_LEAST_ONCE, PAYMENT_TIMEOUT_MS),
+                int exit = ChildApp.run("256m", cluster.childEnv(names, StreamsConfig.AT_LEAST_ONCE, PAYMENT_TIMEOUT_MS),
                         log, 120, "verify", "orders", "--bootstrap-servers", cluster.bootstrap);
                 assertThat(exit).as("verify orders must fail on duplicates").isEqualTo(1);
                 break;

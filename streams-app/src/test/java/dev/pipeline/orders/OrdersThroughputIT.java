@@ -87,22 +87,22 @@ class OrdersThroughputIT {
     void shouldMeasureExactlyOnceAgainstAtLeastOnce(TestBroker broker) throws Exception {
         String bootstrap = broker.bootstrapServers();
         cluster = new OrdersCluster(bootstrap);
-        LOG.info("warm-up (not counted): {} records/s", Math.round(throughput(bootstrap, OrdersKeys.EXACTLY_ONCE_V2)));
+        LOG.info("warm-up (not counted): {} records/s", Math.round(throughput(bootstrap, StreamsConfig.EXACTLY_ONCE_V2)));
         Map<String, List<Double>> rates = new HashMap<>();
         for (int round = 0; round < 3; round++) {
-            for (String g : List.of(OrdersKeys.EXACTLY_ONCE_V2, OrdersKeys.AT_LEAST_ONCE)) {
+            for (String g : List.of(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE)) {
                 double rate = throughput(bootstrap, g);
                 rates.computeIfAbsent(g, k -> new ArrayList<>()).add(rate);
                 LOG.info("throughput {} round {}: {} records/s", g, round + 1, Math.round(rate));
             }
         }
         Map<String, long[]> latency = new HashMap<>();
-        for (String g : List.of(OrdersKeys.EXACTLY_ONCE_V2, OrdersKeys.AT_LEAST_ONCE)) {
+        for (String g : List.of(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE)) {
             latency.put(g, latency(bootstrap, g));
         }
         StringBuilder table = new StringBuilder("\norders topology, " + BACKLOG + " records backlog, 4 partitions, 1 stream thread\n");
         table.append(String.format("%-16s %14s %28s %10s %10s%n", "guarantee", "median rec/s", "trials rec/s", "p50 ms", "p99 ms"));
-        for (String g : List.of(OrdersKeys.EXACTLY_ONCE_V2, OrdersKeys.AT_LEAST_ONCE)) {
+        for (String g : List.of(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE)) {
             List<Double> r = new ArrayList<>(rates.get(g));
             Collections.sort(r);
             table.append(String.format("%-16s %14d %28s %10d %10d%n", g, Math.round(r.get(1)),
@@ -110,7 +110,7 @@ class OrdersThroughputIT {
         }
         LOG.info(table.toString());
         System.out.println(table);
-        assertThat(rates.get(OrdersKeys.EXACTLY_ONCE_V2)).allSatisfy(r -> assertThat(r).isPositive());
+        assertThat(rates.get(StreamsConfig.EXACTLY_ONCE_V2)).allSatisfy(r -> assertThat(r).isPositive());
     }
 
     /** Records/s from RUNNING until every input offset is committed. */

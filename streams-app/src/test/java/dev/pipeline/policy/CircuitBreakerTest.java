@@ -3,6 +3,7 @@ package dev.pipeline.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.pipeline.config.CircuitOpenPolicy;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
