@@ -1,10 +1,9 @@
 package dev.pipeline.app;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.pipeline.observe.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -21,7 +20,6 @@ import java.util.function.Supplier;
  * Its worker pool and queue are bounded; excess requests are rejected rather than queued forever.
  */
 public final class HttpServerHost implements AutoCloseable {
-    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int WORKERS = 4;
     private static final int QUEUE = 64;
 
@@ -72,7 +70,7 @@ public final class HttpServerHost implements AutoCloseable {
                 return;
             }
             JsonReply r = reply.get();
-            send(exchange, r.status(), "application/json", JSON.writeValueAsString(r.body()));
+            send(exchange, r.status(), "application/json", Json.PRETTY.writeValueAsString(r.body()));
         });
     }
 

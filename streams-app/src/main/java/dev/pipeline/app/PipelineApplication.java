@@ -7,6 +7,7 @@ import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.TopicProvisioner;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.policy.DropRecorder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -113,7 +114,7 @@ public final class PipelineApplication implements AutoCloseable {
         PipelineContext ctx = new PipelineContext(config, topics, serdes, metrics);
         for (Factory f : factories) {
             StreamsPipeline p = f.apply(ctx);
-            metrics.initialise(p.name());
+            DropRecorder.initialiseMetrics(metrics, p.name());
             pipelines.put(p.name(), p);
         }
         for (StreamsPipeline p : pipelines.values()) {

@@ -2,20 +2,19 @@ package dev.pipeline.bench;
 
 import dev.pipeline.app.PipelineContext;
 import dev.pipeline.app.StreamsPipeline;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
+import dev.pipeline.logs.LogsPipeline;
+import dev.pipeline.orders.OrdersPipeline;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * One of our pipelines, found by its class's {@code static StreamsPipeline create(PipelineContext)}.
- * Looked up by name so the bench lists a pipeline that is not built yet as skipped (and runs it
- * as soon as the class exists) instead of failing to compile; {@link #of} takes a method
- * reference for pipelines that are always there.
+ * One pipeline a bench scenario runs: its factory, or why there is none. The app's pipelines are
+ * plain references (bench sits on top of them, like cli); {@link #missing(String, String)} keeps
+ * a scenario listed as skipped rather than dropped when a pipeline cannot run.
  */
 public final class PipelineRef {
-    public static final PipelineRef LOGS = named("dev.pipeline.logs.LogsPipeline");
-    public static final PipelineRef ORDERS = named("dev.pipeline.orders.OrdersPipeline");
+    public static final PipelineRef LOGS = of(LogsPipeline.class.getName(), LogsPipeline::create);
+    public static final PipelineRef ORDERS = of(OrdersPipeline.class.getName(), OrdersPipeline::create);
 
     private final String description;
     private final Function<PipelineContext, StreamsPipeline> factory;
@@ -31,19 +30,9 @@ public final class PipelineRef {
         return new PipelineRef(description, factory, null);
     }
 
-    public static PipelineRef named(String className) {
-        try {
-            Class<?> c = Class.forName(className);
-            Method create = c.getMethod("create", PipelineContext.class);
-            if (!Modifier.isStatic(create.getModifiers()) || !StreamsPipeline.class.isAssignableFrom(create.getReturnType())) {
-                return new PipelineRef(className, null, className + ".create(PipelineContext) is not a static StreamsPipeline factory");
-            }
-            return new PipelineRef(className, ctx -> invoke(create, ctx), null);
-        } catch (ClassNotFoundException e) {
-            return new PipelineRef(className, null, className + " is not built yet");
-        } catch (NoSuchMethodException e) {
-            return new PipelineRef(className, null, className + " has no static create(PipelineContext)");
-        }
+    /** A pipeline that cannot run, with the reason the bench reports for its scenarios. */
+    public static PipelineRef missing(String description, String why) {
+        return new PipelineRef(description, null, why);
     }
 
     /** Why this pipeline cannot run, or empty. */
@@ -61,14 +50,5 @@ public final class PipelineRef {
     @Override
     public String toString() {
         return description;
-    }
-
-    private static StreamsPipeline invoke(Method create, PipelineContext ctx) {
-        try {
-            return (StreamsPipeline) create.invoke(null, ctx);
-        } catch (ReflectiveOperationException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new IllegalStateException("creating " + create.getDeclaringClass().getSimpleName() + " failed: " + cause, cause);
-        }
     }
 }

@@ -14,7 +14,6 @@ public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_BAD_CONFIG = 2;
-    public static final int EXIT_NOT_IMPLEMENTED = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -4,10 +4,17 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.streams.StreamsConfig;
 
 /** Keys every command understands: registry, HTTP, state, topics, lifecycle. */
 public final class CoreKeys {
     private CoreKeys() {}
+
+    /**
+     * The processing guarantees a pipeline's {@code *.processing.guarantee} key allows: Kafka
+     * Streams' own values (its deprecated ones excluded), named once for both pipelines.
+     */
+    static final String[] PROCESSING_GUARANTEES = {StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2};
 
     public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
     private static final String SCHEMA_REGISTRY_URL_DOC = "Confluent-compatible schema registry URL. "

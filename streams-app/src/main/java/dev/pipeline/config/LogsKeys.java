@@ -5,6 +5,7 @@ import org.apache.kafka.common.config.ConfigDef.CaseInsensitiveValidString;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** Keys of the logs capability (the log-aggregation pipeline: buffer, tickers, overflow, sinks). */
@@ -85,15 +86,12 @@ public final class LogsKeys {
             + "yet acknowledged. A full window holds flushes back, so a slow sink fills the buffer and the "
             + "overflow policy decides.";
 
-    public static final String[] OVERFLOW_POLICIES = {"BLOCK", "EMIT_EARLY", "DROP_NEWEST", "DROP_OLDEST", "FAIL"};
-    public static final String[] FALLBACK_POLICIES = {"DROP_NEWEST", "DROP_OLDEST", "FAIL"};
-
     static ConfigDef addTo(ConfigDef def) {
         return def
             .define(APPLICATION_ID_CONFIG, Type.STRING, "pipeline-logs", new ConfigDef.NonEmptyString(),
                     Importance.HIGH, APPLICATION_ID_DOC)
             .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.AT_LEAST_ONCE,
-                    CaseInsensitiveValidString.in(StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2),
+                    CaseInsensitiveValidString.in(CoreKeys.PROCESSING_GUARANTEES),
                     Importance.HIGH, PROCESSING_GUARANTEE_DOC)
             .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 5_000L, Range.between(10L, 600_000L), Importance.MEDIUM,
                     COMMIT_INTERVAL_MS_DOC)
@@ -113,12 +111,12 @@ public final class LogsKeys {
                     Importance.LOW, FLUSH_MAX_BATCHES_PER_TICK_DOC)
             .define(LATE_GRACE_MS_CONFIG, Type.LONG, 300_000L, Range.between(0L, 365L * 86_400_000L),
                     Importance.MEDIUM, LATE_GRACE_MS_DOC)
-            .define(BUFFER_OVERFLOW_POLICY_CONFIG, Type.STRING, "BLOCK",
-                    CaseInsensitiveValidString.in(OVERFLOW_POLICIES), Importance.HIGH, BUFFER_OVERFLOW_POLICY_DOC)
+            .define(BUFFER_OVERFLOW_POLICY_CONFIG, Type.STRING, OverflowPolicy.BLOCK.name(),
+                    CaseInsensitiveValidString.in(Utils.enumOptions(OverflowPolicy.class)), Importance.HIGH, BUFFER_OVERFLOW_POLICY_DOC)
             .define(BLOCK_MAX_MS_CONFIG, Type.LONG, 10_000L, Range.between(0L, 3_600_000L), Importance.MEDIUM,
                     BLOCK_MAX_MS_DOC)
-            .define(BLOCK_FALLBACK_CONFIG, Type.STRING, "DROP_NEWEST",
-                    CaseInsensitiveValidString.in(FALLBACK_POLICIES), Importance.MEDIUM, BLOCK_FALLBACK_DOC)
+            .define(BLOCK_FALLBACK_CONFIG, Type.STRING, OverflowPolicy.DROP_NEWEST.name(),
+                    CaseInsensitiveValidString.in(OverflowPolicy.fallbackOptions()), Importance.MEDIUM, BLOCK_FALLBACK_DOC)
             .define(SINK_HTTP_URL_CONFIG, Type.STRING, "", LogsKeys::ensureHttpUrl, Importance.MEDIUM, SINK_HTTP_URL_DOC)
             .define(SINK_MAX_IN_FLIGHT_CONFIG, Type.INT, 8, Range.between(1, 1_024), Importance.MEDIUM,
                     SINK_MAX_IN_FLIGHT_DOC);

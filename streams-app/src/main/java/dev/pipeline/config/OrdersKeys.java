@@ -6,6 +6,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.streams.StreamsConfig;
 
 /** Keys of the orders capability (exactly-once order processing, dedup, expiry, verifier). */
 public final class OrdersKeys {
@@ -16,8 +17,6 @@ public final class OrdersKeys {
             + "its consumer group, the prefix of its internal topics and of its transactional ids.";
 
     public static final String PROCESSING_GUARANTEE_CONFIG = "orders.processing.guarantee";
-    public static final String EXACTLY_ONCE_V2 = "exactly_once_v2";
-    public static final String AT_LEAST_ONCE = "at_least_once";
     private static final String PROCESSING_GUARANTEE_DOC = "Processing guarantee of the orders pipeline. "
             + "exactly_once_v2: results, DLQ records, state and offsets commit in one transaction. "
             + "at_least_once exists for comparison only: after a crash, events are re-applied and results duplicated.";
@@ -133,7 +132,8 @@ public final class OrdersKeys {
         return def
             .define(APPLICATION_ID_CONFIG, Type.STRING, "pipeline-orders", new ConfigDef.NonEmptyString(),
                     Importance.HIGH, APPLICATION_ID_DOC)
-            .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, EXACTLY_ONCE_V2, ValidString.in(EXACTLY_ONCE_V2, AT_LEAST_ONCE),
+            .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
+                    ValidString.in(CoreKeys.PROCESSING_GUARANTEES),
                     Importance.HIGH, PROCESSING_GUARANTEE_DOC)
             .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 100L, Range.between(1, 60_000), Importance.MEDIUM,
                     COMMIT_INTERVAL_MS_DOC)

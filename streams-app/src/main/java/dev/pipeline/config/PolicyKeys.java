@@ -8,21 +8,18 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Keys of the policy capability: what happens to a record that fails (Kafka Streams' exception
  * handlers), how an external call is retried and guarded, input validation limits and the
- * conservation check. The policy enums live in {@code dev.pipeline.policy} ({@code ErrorPolicy},
- * {@code CircuitOpenPolicy}); their constant names are the values allowed here.
+ * conservation check. The allowed values of the policy keys are the constants of {@link ErrorPolicy}
+ * and {@link CircuitOpenPolicy} (here, at the bottom layer, so config validates from the enums and
+ * the policy package applies them).
  */
 public final class PolicyKeys {
     private PolicyKeys() {}
-
-    /** Values of the {@code errors.*.policy} keys (constants of {@code policy.ErrorPolicy}). */
-    public static final List<String> ERROR_POLICIES = List.of("CONTINUE_TO_DLQ", "FAIL");
-    /** Values of {@code external.circuit.open.policy} (constants of {@code policy.CircuitOpenPolicy}). */
-    public static final List<String> CIRCUIT_OPEN_POLICIES = List.of("DEAD_LETTER", "HOLD");
 
     private static final String ERROR_POLICY_DOC = " CONTINUE_TO_DLQ: write the original record to the "
             + "dead-letter topic with its reason and go on with the next record (nothing is lost, the record can be "
@@ -118,11 +115,14 @@ public final class PolicyKeys {
 
     static ConfigDef addTo(ConfigDef def) {
         return def
-            .define(ERRORS_DESERIALIZATION_POLICY_CONFIG, Type.STRING, "CONTINUE_TO_DLQ", ValidString.in(ERROR_POLICIES.toArray(String[]::new)),
+            .define(ERRORS_DESERIALIZATION_POLICY_CONFIG, Type.STRING, ErrorPolicy.CONTINUE_TO_DLQ.name(),
+                    ValidString.in(Utils.enumOptions(ErrorPolicy.class)),
                     Importance.HIGH, ERRORS_DESERIALIZATION_POLICY_DOC)
-            .define(ERRORS_PROCESSING_POLICY_CONFIG, Type.STRING, "CONTINUE_TO_DLQ", ValidString.in(ERROR_POLICIES.toArray(String[]::new)),
+            .define(ERRORS_PROCESSING_POLICY_CONFIG, Type.STRING, ErrorPolicy.CONTINUE_TO_DLQ.name(),
+                    ValidString.in(Utils.enumOptions(ErrorPolicy.class)),
                     Importance.HIGH, ERRORS_PROCESSING_POLICY_DOC)
-            .define(ERRORS_PRODUCTION_POLICY_CONFIG, Type.STRING, "CONTINUE_TO_DLQ", ValidString.in(ERROR_POLICIES.toArray(String[]::new)),
+            .define(ERRORS_PRODUCTION_POLICY_CONFIG, Type.STRING, ErrorPolicy.CONTINUE_TO_DLQ.name(),
+                    ValidString.in(Utils.enumOptions(ErrorPolicy.class)),
                     Importance.HIGH, ERRORS_PRODUCTION_POLICY_DOC)
             .define(EXTERNAL_CALL_TIMEOUT_MS_CONFIG, Type.INT, 2_000, Range.between(1, 600_000), Importance.MEDIUM, EXTERNAL_CALL_TIMEOUT_MS_DOC)
             .define(EXTERNAL_CALL_MAX_CONCURRENCY_CONFIG, Type.INT, 8, Range.between(1, 256), Importance.LOW, EXTERNAL_CALL_MAX_CONCURRENCY_DOC)
@@ -144,7 +144,8 @@ public final class PolicyKeys {
                     EXTERNAL_CIRCUIT_OPEN_WAIT_MS_DOC)
             .define(EXTERNAL_CIRCUIT_HALF_OPEN_CALLS_CONFIG, Type.INT, 3, Range.between(1, 1_000), Importance.LOW,
                     EXTERNAL_CIRCUIT_HALF_OPEN_CALLS_DOC)
-            .define(EXTERNAL_CIRCUIT_OPEN_POLICY_CONFIG, Type.STRING, "DEAD_LETTER", ValidString.in(CIRCUIT_OPEN_POLICIES.toArray(String[]::new)),
+            .define(EXTERNAL_CIRCUIT_OPEN_POLICY_CONFIG, Type.STRING, CircuitOpenPolicy.DEAD_LETTER.name(),
+                    ValidString.in(Utils.enumOptions(CircuitOpenPolicy.class)),
                     Importance.MEDIUM, EXTERNAL_CIRCUIT_OPEN_POLICY_DOC)
             .define(VALIDATION_MAX_STRING_CHARS_CONFIG, Type.INT, VALIDATION_MAX_STRING_CHARS_DEFAULT, Range.between(1, 1_000_000),
                     Importance.LOW, VALIDATION_MAX_STRING_CHARS_DOC)

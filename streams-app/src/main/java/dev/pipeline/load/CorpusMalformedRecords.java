@@ -1,6 +1,5 @@
 package dev.pipeline.load;
 
-import dev.pipeline.kafka.BadRecordCorpus;
 import dev.pipeline.kafka.SerdeFactory;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.schema.LogEvent;

@@ -52,10 +52,6 @@ final class LoadStats {
         firstError.compareAndSet(null, error.getClass().getSimpleName() + ": " + error.getMessage());
     }
 
-    long sentCount() {
-        return sent.sum();
-    }
-
     LoadSummary snapshot(long nowNanos) {
         long end = endNanos >= 0 ? endNanos : nowNanos;
         boolean any = ackMicros.getTotalCount() > 0;

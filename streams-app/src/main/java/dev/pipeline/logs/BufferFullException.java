@@ -3,7 +3,7 @@ package dev.pipeline.logs;
 import org.apache.kafka.streams.errors.StreamsException;
 
 /**
- * Thrown by the buffer under {@link OverflowPolicy#FAIL}. A processing exception handler that
+ * Thrown by the buffer under {@link dev.pipeline.config.OverflowPolicy#FAIL}. A processing exception handler that
  * continues on errors must let this one fail, or FAIL quietly becomes a drop.
  */
 public final class BufferFullException extends StreamsException {

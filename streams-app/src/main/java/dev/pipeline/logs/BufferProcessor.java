@@ -1,5 +1,6 @@
 package dev.pipeline.logs;
 
+import dev.pipeline.config.OverflowPolicy;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.serde.WithBytes;
 import dev.pipeline.observe.MetricNames;

@@ -1,6 +1,6 @@
 package dev.pipeline.logs;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pipeline.observe.Json;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.CallOutcome;
 import dev.pipeline.policy.DropReason;
@@ -42,7 +42,6 @@ import org.apache.kafka.streams.processor.TaskId;
  * is lost on the way back makes it be retried. Receivers should deduplicate if they care.
  */
 final class HttpSink {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Longest pause before a HELD batch is tried again (the breaker decides whether it goes). */
     private static final long HOLD_RETRY_MS = 1_000;
 
@@ -142,7 +141,7 @@ final class HttpSink {
         m.put("bytes", b.getBytes());
         m.put("sampleMessages", b.getSampleMessages());
         m.put("flushReason", b.getFlushReason().name());
-        return JSON.writeValueAsBytes(m);
+        return Json.MAPPER.writeValueAsBytes(m);
     }
 
     /** A task's window onto the shared workers. Its methods run on the stream thread only. */

@@ -11,6 +11,7 @@ import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.ConservationCheck;
 import dev.pipeline.policy.ConservationStatus;
 import dev.pipeline.policy.DeadLetters;
+import dev.pipeline.policy.DropRecorder;
 import dev.pipeline.policy.ExternalCallPolicy;
 import dev.pipeline.policy.InputValidation;
 import dev.pipeline.policy.Ledger;
@@ -60,7 +61,7 @@ public final class LogsPipeline implements StreamsPipeline {
         LogsSettings settings = LogsSettings.from(config);
         TaskBuffers tasks = new TaskBuffers();
         tasks.registerGauges(ctx.metrics(), MetricNames.PIPELINE_LOGS);
-        ctx.metrics().initialise(MetricNames.PIPELINE_LOGS);
+        DropRecorder.initialiseMetrics(ctx.metrics(), MetricNames.PIPELINE_LOGS);
         ConservationStatus conservation = new ConservationStatus();
         Optional<HttpSink> http = settings.httpUrl().map(url ->
                 new HttpSink(url, ExternalCallPolicy.from(config), ctx.metrics(), MetricNames.PIPELINE_LOGS));

@@ -1,6 +1,7 @@
 package dev.pipeline.logs;
 
 import dev.pipeline.config.LogsKeys;
+import dev.pipeline.config.OverflowPolicy;
 import dev.pipeline.config.PipelineConfig;
 import java.net.URI;
 import java.time.Duration;
@@ -27,7 +28,7 @@ public record LogsSettings(
         int maxInFlight) {
 
     public LogsSettings {
-        if (fallback == OverflowPolicy.BLOCK || fallback == OverflowPolicy.EMIT_EARLY) {
+        if (!fallback.isFallback()) {
             throw new IllegalArgumentException("fallback must not wait for room itself: " + fallback);
         }
     }

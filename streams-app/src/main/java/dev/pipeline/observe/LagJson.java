@@ -1,8 +1,6 @@
 package dev.pipeline.observe;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,14 +18,11 @@ import java.util.Map;
  * while unknown.
  */
 public final class LagJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
-
     private LagJson() {}
 
     public static String write(LagSnapshot snapshot, boolean pretty) {
         try {
-            return pretty ? MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(toMap(snapshot))
-                    : MAPPER.writeValueAsString(toMap(snapshot));
+            return pretty ? Json.PRETTY.writeValueAsString(toMap(snapshot)) : Json.MAPPER.writeValueAsString(toMap(snapshot));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("lag snapshot is not serialisable", e);
         }

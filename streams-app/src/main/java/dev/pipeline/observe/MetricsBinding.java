@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -18,8 +17,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.AdminClient;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,22 +89,6 @@ public final class MetricsBinding implements AutoCloseable {
     /** Binds one Kafka Streams instance's (and its embedded clients') metrics, tagged {@code pipeline}. */
     public AutoCloseable bindStreams(String pipeline, KafkaStreams streams) {
         KafkaStreamsMetrics m = new KafkaStreamsMetrics(streams, Tags.of(MetricNames.TAG_PIPELINE, pipeline),
-                kafkaScheduler, KAFKA_REFRESH);
-        m.bindTo(registry);
-        return track(m);
-    }
-
-    /** Binds a plain producer's metrics (e.g. the demo load), tagged {@code pipeline}. */
-    public AutoCloseable bindProducer(String pipeline, Producer<?, ?> producer) {
-        KafkaClientMetrics m = new KafkaClientMetrics(producer, Tags.of(MetricNames.TAG_PIPELINE, pipeline),
-                kafkaScheduler, KAFKA_REFRESH);
-        m.bindTo(registry);
-        return track(m);
-    }
-
-    /** Binds an admin client's metrics. */
-    public AutoCloseable bindAdmin(String pipeline, AdminClient admin) {
-        KafkaClientMetrics m = new KafkaClientMetrics(admin, Tags.of(MetricNames.TAG_PIPELINE, pipeline),
                 kafkaScheduler, KAFKA_REFRESH);
         m.bindTo(registry);
         return track(m);

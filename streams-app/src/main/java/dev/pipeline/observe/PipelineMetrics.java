@@ -1,6 +1,5 @@
 package dev.pipeline.observe;
 
-import dev.pipeline.policy.DropReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -42,14 +41,18 @@ public final class PipelineMetrics {
         return registry.counter(MetricNames.RECORDS_OUT, MetricNames.TAG_PIPELINE, pipeline);
     }
 
-    public Counter dropped(String pipeline, DropReason reason) {
+    /**
+     * @param reason the drop reason's label (the policy package owns the reasons; metrics only
+     *     name them, so this package never depends on policy)
+     */
+    public Counter dropped(String pipeline, String reason) {
         return registry.counter(MetricNames.DROPPED_RECORDS,
-                Tags.of(MetricNames.TAG_PIPELINE, pipeline, MetricNames.TAG_REASON, reason.label()));
+                Tags.of(MetricNames.TAG_PIPELINE, pipeline, MetricNames.TAG_REASON, reason));
     }
 
-    public Counter deadLettered(String pipeline, DropReason reason) {
+    public Counter deadLettered(String pipeline, String reason) {
         return registry.counter(MetricNames.DLQ_RECORDS,
-                Tags.of(MetricNames.TAG_PIPELINE, pipeline, MetricNames.TAG_REASON, reason.label()));
+                Tags.of(MetricNames.TAG_PIPELINE, pipeline, MetricNames.TAG_REASON, reason));
     }
 
     public Counter retries(String pipeline) {
@@ -76,18 +79,15 @@ public final class PipelineMetrics {
                 .strongReference(true).register(registry);
     }
 
-    /** Pre-creates every labelled series at zero so dashboards and scrapes see them before the first event. */
+    /**
+     * Pre-creates the pipeline's unlabelled series at zero so dashboards and scrapes see them
+     * before the first event; the per-reason series come from {@code policy.DropRecorder.initialiseMetrics}.
+     */
     public void initialise(String pipeline) {
         recordsIn(pipeline);
         recordsOut(pipeline);
         retries(pipeline);
         duplicates(pipeline);
         conservationViolations(pipeline);
-        for (DropReason r : DropReason.values()) {
-            dropped(pipeline, r);
-            if (r.toDeadLetterTopic()) {
-                deadLettered(pipeline, r);
-            }
-        }
     }
 }

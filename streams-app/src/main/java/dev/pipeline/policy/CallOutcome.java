@@ -40,8 +40,4 @@ public record CallOutcome<O>(Status status, O value, int attempts, long elapsedM
     public Optional<DropReason> dropReason() {
         return Optional.ofNullable(status.dropReason);
     }
-
-    public boolean succeeded() {
-        return status == Status.SUCCESS;
-    }
 }

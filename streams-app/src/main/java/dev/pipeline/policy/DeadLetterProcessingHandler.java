@@ -1,5 +1,6 @@
 package dev.pipeline.policy;
 
+import dev.pipeline.config.ErrorPolicy;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;

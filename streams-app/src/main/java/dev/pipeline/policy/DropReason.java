@@ -45,8 +45,4 @@ public enum DropReason {
     public boolean toDeadLetterTopic() {
         return toDeadLetterTopic;
     }
-
-    public static DropReason fromLabel(String label) {
-        return valueOf(label.toUpperCase(Locale.ROOT));
-    }
 }

@@ -31,6 +31,17 @@ public final class DropRecorder {
         this.ledger = ledger;
     }
 
+    /** Pre-creates every series of the pipeline at zero, one per drop reason included. */
+    public static void initialiseMetrics(PipelineMetrics metrics, String pipeline) {
+        metrics.initialise(pipeline);
+        for (DropReason r : DropReason.values()) {
+            metrics.dropped(pipeline, r.label());
+            if (r.toDeadLetterTopic()) {
+                metrics.deadLettered(pipeline, r.label());
+            }
+        }
+    }
+
     /**
      * Records one dropped record.
      *
@@ -50,9 +61,9 @@ public final class DropRecorder {
 
     /** Counts a drop (metrics and ledger) without building a record: for Kafka Streams' own handlers. */
     public void count(DropReason reason) {
-        metrics.dropped(pipeline, reason).increment();
+        metrics.dropped(pipeline, reason.label()).increment();
         if (reason.toDeadLetterTopic()) {
-            metrics.deadLettered(pipeline, reason).increment();
+            metrics.deadLettered(pipeline, reason.label()).increment();
         }
         if (reason == DropReason.DUPLICATE) {
             metrics.duplicates(pipeline).increment();
@@ -67,7 +78,7 @@ public final class DropRecorder {
      * (the dead-letter write itself failed): the reason's drop counter and the ledger, not the DLQ counter.
      */
     public void countLost(DropReason reason) {
-        metrics.dropped(pipeline, reason).increment();
+        metrics.dropped(pipeline, reason.label()).increment();
         if (ledger != null) {
             ledger.dropped(reason, 1);
         }

@@ -1,6 +1,7 @@
 package dev.pipeline.policy;
 
 import dev.pipeline.config.CoreKeys;
+import dev.pipeline.config.ErrorPolicy;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.config.PolicyKeys;
 import dev.pipeline.observe.PipelineMetrics;

@@ -1,5 +1,6 @@
 package dev.pipeline.policy;
 
+import dev.pipeline.config.CircuitOpenPolicy;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.config.PolicyKeys;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;

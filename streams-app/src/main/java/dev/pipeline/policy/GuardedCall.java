@@ -1,5 +1,6 @@
 package dev.pipeline.policy;
 
+import dev.pipeline.config.CircuitOpenPolicy;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;

@@ -5,7 +5,7 @@ import dev.pipeline.config.PolicyKeys;
 
 /**
  * The input-contract checks every pipeline applies to a decoded record before anything else
- * (see {@code kafka.BadRecordCorpus} for the bad input they catch). Each failed check throws a
+ * (see {@code load.BadRecordCorpus} for the bad input they catch). Each failed check throws a
  * {@link RecordRejectedException} with reason {@link DropReason#PROCESSING}, which the
  * processing exception handler sends to the dead-letter topic with the original bytes.
  */

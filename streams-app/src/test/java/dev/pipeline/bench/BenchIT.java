@@ -76,7 +76,7 @@ class BenchIT {
                     StreamsScenario.passthrough(Scenario.Guarantee.ALOS),
                     new PipelineScenario(Scenarios.LOGS, PipelineRef.of("stand-in", StandInPipeline::new), LoadKind.LOGS,
                             Scenario.Guarantee.ALOS, e -> Map.of()),
-                    new PipelineScenario("not built", PipelineRef.named("dev.pipeline.nope.NopePipeline"), LoadKind.LOGS,
+                    new PipelineScenario("not built", PipelineRef.missing("nope", "nope is not built yet"), LoadKind.LOGS,
                             Scenario.Guarantee.ALOS, e -> Map.of())));
         }
         BenchReport report = BenchReport.of("test", MachineInfo.current(), "test broker", options, 100, results);

@@ -7,13 +7,13 @@ import dev.pipeline.app.PipelineApplication;
 import dev.pipeline.app.StreamsPipeline;
 import dev.pipeline.config.CoreKeys;
 import dev.pipeline.config.PipelineConfig;
-import dev.pipeline.kafka.BadRecordCorpus;
-import dev.pipeline.kafka.BadRecordCorpus.Entry;
-import dev.pipeline.kafka.BadRecordCorpus.Target;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.registry.SchemaRegistryClient;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
+import dev.pipeline.load.BadRecordCorpus;
+import dev.pipeline.load.BadRecordCorpus.Entry;
+import dev.pipeline.load.BadRecordCorpus.Target;
 import dev.pipeline.policy.DeadLetters;
 import dev.pipeline.schema.LogBatch;
 import dev.pipeline.schema.LogEvent;
@@ -41,7 +41,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -50,9 +49,6 @@ import org.junit.jupiter.api.Test;
  * registry): every corpus record, sent as raw bytes between valid ones, ends in the dead-letter
  * topic with its expected reason and its pipeline; every valid record comes out; both pipelines
  * stay RUNNING; each pipeline's conservation check holds.
- *
- * <p>Needs both real pipelines registered in {@link Pipelines}; skipped (with a message) while
- * one is missing.
  */
 @Tag("integration")
 class BadInputCorpusIT {
@@ -71,8 +67,6 @@ class BadInputCorpusIT {
 
     @Test
     void shouldDeadLetterEveryBadRecordWithItsReasonAndKeepProcessing() throws Exception {
-        Assumptions.assumeTrue(Pipelines.names().containsAll(Set.of("logs", "orders")),
-                "needs the logs and orders pipelines in cli.Pipelines; has " + Pipelines.names());
         stateDir = Files.createTempDirectory("bad-input-corpus-");
         PipelineConfig config = PipelineConfig.defaults().with(Map.of(
                 CoreKeys.EMBEDDED_BROKER_PORT_CONFIG, 0, CoreKeys.HTTP_PORT_CONFIG, 0,

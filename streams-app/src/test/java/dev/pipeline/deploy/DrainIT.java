@@ -16,7 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -86,9 +85,7 @@ class DrainIT {
             LogsTraffic.Output atExit = traffic.readOutput();
             assertThat(committed).isPositive();
             assertThat(atExit.total()).as("events in output vs events committed at exit; %s", atExit).isEqualTo(committed);
-            if (logsPipelineBuffers()) {
-                assertThat(atExit.events(FlushReason.SHUTDOWN)).as("buffered events flushed by the drain; %s", atExit).isPositive();
-            }
+            assertThat(atExit.events(FlushReason.SHUTDOWN)).as("buffered events flushed by the drain; %s", atExit).isPositive();
 
             // What was sent after the stop is still in the topic: the next instance picks it up.
             Map<String, Long> sent = traffic.stopSending();
@@ -103,7 +100,6 @@ class DrainIT {
 
     @Test
     void shouldDrainWithReasonShutdownForEveryBufferedEvent() throws Exception {
-        Assumptions.assumeTrue(logsPipelineBuffers(), "needs the buffering logs pipeline (branch logs); main still runs the passthrough");
         try (LogsTraffic traffic = new LogsTraffic(cluster.bootstrap(), cluster.registry(), topics.logsRaw(), topics.logsAggregated())) {
             // long max age and big batches: nothing leaves the buffer except by the drain
             ChildApp app = cluster.start("drain-buffered", "logs", tmp.resolve("b"), Map.of(
@@ -145,16 +141,6 @@ class DrainIT {
             assertThat(app.awaitExit(Duration.ofSeconds(10))).as("exit code\n%s", app.logTail()).isEqualTo(130);
             assertThat(app.stderr()).contains("Second signal: stopping without draining");
             traffic.stopSending();
-        }
-    }
-
-    /** The buffering logs pipeline is on the classpath (it flushes with reason SHUTDOWN on close). */
-    static boolean logsPipelineBuffers() {
-        try {
-            Class.forName("dev.pipeline.logs.LogsPipeline");
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.pipeline.schema.LogBatch;
 import dev.pipeline.schema.LogEvent;
 import dev.pipeline.schema.LogLevel;
 import dev.pipeline.testing.HttpRegistry;
+import dev.pipeline.testing.PacedSender;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,25 +18,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Log traffic for the deployment tests: a paced background producer of {@link LogEvent}s over a
@@ -50,12 +43,10 @@ final class LogsTraffic implements AutoCloseable {
     private final AvroSerde<LogEvent> eventSerde;
     private final AvroSerde<LogBatch> batchSerde;
     private final Admin admin;
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> new Thread(r, "logs-traffic-sender"));
-    private final AtomicBoolean sending = new AtomicBoolean();
+    private final PacedSender<LogEvent> sender;
     private final Map<String, AtomicLong> sent = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, LogBatch> reader;
     private final Output output = new Output();
-    private Future<?> running;
 
     LogsTraffic(String bootstrap, HttpRegistry registry, String inputTopic, String outputTopic) {
         this.bootstrap = bootstrap;
@@ -67,48 +58,25 @@ final class LogsTraffic implements AutoCloseable {
         this.reader = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), batchSerde);
+        this.sender = new PacedSender<>("logs-traffic-sender", Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5), eventSerde);
     }
 
     /** Starts sending at about {@code ratePerSecond} over {@code services} keys until {@link #stopSending()}. */
     void startSending(int ratePerSecond, int services) {
-        if (!sending.compareAndSet(false, true)) {
-            throw new IllegalStateException("already sending");
-        }
-        running = sender.submit(() -> {
-            Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                    ProducerConfig.LINGER_MS_CONFIG, 5);
-            long start = System.nanoTime();
-            long n = 0;
-            try (KafkaProducer<String, LogEvent> producer = new KafkaProducer<>(props, new StringSerializer(), eventSerde)) {
-                while (sending.get()) {
-                    String service = "svc-" + (n % services);
-                    LogEvent e = LogEvent.newBuilder().setEventId("e-" + n).setTimestamp(Instant.now()).setService(service)
-                            .setHost("host-" + (n % 3)).setLevel(LogLevel.values()[(int) (n % LogLevel.values().length)])
-                            .setMessage("event " + n + " of " + service).build();
-                    producer.send(new ProducerRecord<>(inputTopic, service, e), (md, ex) -> {
-                        if (ex == null) {
-                            sent.computeIfAbsent(service, s -> new AtomicLong()).incrementAndGet();
-                        }
-                    });
-                    n++;
-                    // pacing the sender, not waiting for Kafka
-                    long ahead = start + (long) (n * 1e9 / ratePerSecond) - System.nanoTime();
-                    if (ahead > 0) {
-                        LockSupport.parkNanos(ahead);
-                    }
-                }
-                producer.flush();
-            }
-        });
+        sender.start(ratePerSecond, n -> {
+            String service = "svc-" + (n % services);
+            LogEvent e = LogEvent.newBuilder().setEventId("e-" + n).setTimestamp(Instant.now()).setService(service)
+                    .setHost("host-" + (n % 3)).setLevel(LogLevel.values()[(int) (n % LogLevel.values().length)])
+                    .setMessage("event " + n + " of " + service).build();
+            return new ProducerRecord<>(inputTopic, service, e);
+        }, r -> sent.computeIfAbsent(r.key(), s -> new AtomicLong()).incrementAndGet());
     }
 
     /** Stops the sender and returns the events acknowledged by the broker, by service. */
     Map<String, Long> stopSending() throws InterruptedException, ExecutionException, TimeoutException {
-        sending.set(false);
-        if (running != null) {
-            running.get(60, TimeUnit.SECONDS);
-        }
+        sender.stop();
         return sent();
     }
 
@@ -170,9 +138,7 @@ final class LogsTraffic implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        sending.set(false);
-        sender.shutdownNow();
-        sender.awaitTermination(30, TimeUnit.SECONDS);
+        sender.close();
         reader.close(Duration.ofSeconds(5));
         admin.close(Duration.ofSeconds(5));
     }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pipeline.cli.Pipelines;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.testing.ChildApp;
 import dev.pipeline.testing.KafkaBrokerExtension;
@@ -18,7 +17,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,8 +48,6 @@ class OrdersMultiInstanceIT {
 
     @BeforeAll
     static void startCluster(TestBroker broker) {
-        Assumptions.assumeTrue(Pipelines.names().contains("orders"),
-                "needs the orders pipeline and 'verify orders' (branch orders); not on this build yet");
         cluster = new AppCluster(broker);
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
     }

@@ -4,24 +4,17 @@ import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderEventType;
 import dev.pipeline.testing.HttpRegistry;
+import dev.pipeline.testing.PacedSender;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Order traffic for the deployment tests: valid lifecycles (CREATED, then PAID, then SHIPPED or
@@ -31,78 +24,48 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class OrdersTraffic implements AutoCloseable {
     private static final double RESEND = 0.05;
-    private final String bootstrap;
     private final String topic;
-    private final AvroSerde<OrderEvent> serde;
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> new Thread(r, "orders-traffic-sender"));
-    private final AtomicBoolean sending = new AtomicBoolean();
+    private final PacedSender<OrderEvent> sender;
     private final AtomicLong acked = new AtomicLong();
-    private Future<?> running;
 
     OrdersTraffic(String bootstrap, HttpRegistry registry, String topic) {
-        this.bootstrap = bootstrap;
         this.topic = topic;
-        this.serde = new AvroSerde<>(registry.client(), OrderEvent.class);
+        this.sender = new PacedSender<>("orders-traffic-sender", Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5), new AvroSerde<>(registry.client(), OrderEvent.class));
     }
 
     void startSending(int ratePerSecond, int ordersInFlight, long seed) {
-        if (!sending.compareAndSet(false, true)) {
-            throw new IllegalStateException("already sending");
-        }
-        running = sender.submit(() -> {
-            Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                    ProducerConfig.LINGER_MS_CONFIG, 5);
-            Random random = new Random(seed);
-            List<Order> open = new ArrayList<>();
-            long next = 0;
-            long n = 0;
-            long start = System.nanoTime();
-            try (KafkaProducer<String, OrderEvent> producer = new KafkaProducer<>(props, new StringSerializer(), serde)) {
-                while (sending.get()) {
-                    OrderEvent e;
-                    if (open.size() < ordersInFlight) {
-                        Order o = new Order("order-" + next++, "customer-" + random.nextInt(100), 100 + random.nextInt(100_000));
-                        open.add(o);
-                        e = o.next(random);
-                    } else {
-                        int i = random.nextInt(open.size());
-                        Order o = open.get(i);
-                        e = random.nextDouble() < RESEND ? o.last : o.next(random);
-                        if (o.done) {
-                            open.remove(i);
-                        }
-                    }
-                    producer.send(new ProducerRecord<>(topic, e.getOrderId(), e), (md, ex) -> {
-                        if (ex == null) {
-                            acked.incrementAndGet();
-                        }
-                    });
-                    n++;
-                    long ahead = start + (long) (n * 1e9 / ratePerSecond) - System.nanoTime();
-                    if (ahead > 0) {
-                        LockSupport.parkNanos(ahead);
-                    }
+        Random random = new Random(seed);
+        List<Order> open = new ArrayList<>();
+        AtomicLong next = new AtomicLong();
+        sender.start(ratePerSecond, n -> {
+            OrderEvent e;
+            if (open.size() < ordersInFlight) {
+                Order o = new Order("order-" + next.getAndIncrement(), "customer-" + random.nextInt(100), 100 + random.nextInt(100_000));
+                open.add(o);
+                e = o.next(random);
+            } else {
+                int i = random.nextInt(open.size());
+                Order o = open.get(i);
+                e = random.nextDouble() < RESEND ? o.last : o.next(random);
+                if (o.done) {
+                    open.remove(i);
                 }
-                producer.flush();
             }
-        });
+            return new ProducerRecord<>(topic, e.getOrderId(), e);
+        }, r -> acked.incrementAndGet());
     }
 
     /** Stops the sender; returns the records the broker acknowledged. */
     long stopSending() throws InterruptedException, ExecutionException, TimeoutException {
-        sending.set(false);
-        if (running != null) {
-            running.get(60, TimeUnit.SECONDS);
-        }
+        sender.stop();
         return acked.get();
     }
 
     @Override
     public void close() throws InterruptedException {
-        sending.set(false);
-        sender.shutdownNow();
-        sender.awaitTermination(30, TimeUnit.SECONDS);
+        sender.close();
     }
 
     /** One order's lifecycle; {@link #next} gives its next event. */

@@ -135,7 +135,7 @@ class HttpSinkTest {
         assertThat(batch.getCount()).isEqualTo(2);
         assertThat(logs.output.readValue().getCount()).isEqualTo(2);
         assertThat(endpoint.requests.get()).isEqualTo(2);
-        assertThat(logs.metrics.dropped("logs", DropReason.RETRIES_EXHAUSTED).count()).isEqualTo(1.0);
+        assertThat(logs.metrics.dropped("logs", DropReason.RETRIES_EXHAUSTED.label()).count()).isEqualTo(1.0);
         assertThat(logs.metrics.retries("logs").count()).isEqualTo(1.0);
     }
 

@@ -69,7 +69,7 @@ final class InProcessLogs implements AutoCloseable {
     }
 
     long dropped(DropReason reason) {
-        return (long) metrics.dropped("logs", reason).count();
+        return (long) metrics.dropped("logs", reason.label()).count();
     }
 
     @Override

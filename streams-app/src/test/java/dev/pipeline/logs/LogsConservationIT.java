@@ -3,6 +3,7 @@ package dev.pipeline.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.pipeline.testing.ChildApp;
 import dev.pipeline.testing.KafkaBrokerExtension;
 import dev.pipeline.testing.TestBroker;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class LogsConservationIT {
                 LogsKafka.Tally tally = kafka.tally()) {
             int firstBatch = total * 2 / 5;
             int secondBatch = total * 7 / 10;
-            try (AppProcess first = start(kafka, name + "-first", settings)) {
+            try (ChildApp first = start(kafka, name + "-first", settings)) {
                 kafka.produce(0, firstBatch, SERVICES);
                 awaitAtLeast(tally, firstBatch / 2);
                 assertThat(first.stop(Duration.ofSeconds(60))).as("clean drain exits 0").isZero();
@@ -67,13 +68,13 @@ class LogsConservationIT {
             long consumedByFirst = kafka.committedInput(group);
             kafka.produce(firstBatch, secondBatch, SERVICES);
 
-            try (AppProcess second = start(kafka, name + "-second", settings)) {
+            try (ChildApp second = start(kafka, name + "-second", settings)) {
                 awaitAtLeast(tally, afterClean + total / 10);
-                second.kill();
+                second.kill9();
             }
             kafka.produce(secondBatch, total, SERVICES);
 
-            try (AppProcess third = start(kafka, name + "-third", settings)) {
+            try (ChildApp third = start(kafka, name + "-third", settings)) {
                 // duplicates make the output reach the total early: wait until every input record is consumed
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
                         .until(() -> kafka.committedInput(group) == total);
@@ -97,9 +98,14 @@ class LogsConservationIT {
         }
     }
 
-    private AppProcess start(LogsKafka kafka, String name, Map<String, Object> settings) {
-        return AppProcess.start(dir.resolve(name.substring(0, name.indexOf('-'))), "conservation-" + name,
-                kafka.bootstrap, kafka.registryUrl, settings).awaitReady(START);
+    private ChildApp start(LogsKafka kafka, String name, Map<String, Object> settings) {
+        Path state = dir.resolve(name.substring(0, name.indexOf('-'))).resolve("state");
+        ChildApp.Builder app = ChildApp.builder("conservation-" + name)
+                .env("PIPELINE_DEMO_RATE", "0").env("PIPELINE_SCHEMA_REGISTRY_URL", kafka.registryUrl)
+                .args("run", "--bootstrap-servers", kafka.bootstrap, "--only", "logs", "--http-port", "0",
+                        "--state-dir", state.toString());
+        settings.forEach((k, v) -> app.args("--set", k + "=" + v));
+        return app.start().awaitReady(START);
     }
 
     private static void awaitAtLeast(LogsKafka.Tally tally, long n) {

@@ -80,7 +80,7 @@ final class LogsDriver implements AutoCloseable {
     }
 
     double dropped(DropReason reason) {
-        return metrics.dropped("logs", reason).count();
+        return metrics.dropped("logs", reason.label()).count();
     }
 
     double gauge(String name) {

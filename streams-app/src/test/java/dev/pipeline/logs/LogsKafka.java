@@ -1,14 +1,13 @@
 package dev.pipeline.logs;
 
-import dev.pipeline.app.HttpServerHost;
 import dev.pipeline.kafka.Topics;
-import dev.pipeline.kafka.registry.EmbeddedSchemaRegistry;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.policy.DeadLetters;
 import dev.pipeline.schema.LogBatch;
 import dev.pipeline.schema.LogEvent;
 import dev.pipeline.schema.LogLevel;
+import dev.pipeline.testing.HttpRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,8 +41,7 @@ final class LogsKafka implements AutoCloseable {
     final int partitions;
     final String bootstrap;
     final Topics topics;
-    private final EmbeddedSchemaRegistry registry;
-    private final HttpServerHost http;
+    private final HttpRegistry registry;
     final String registryUrl;
     final Map<String, Object> serdeConfig;
 
@@ -71,10 +69,8 @@ final class LogsKafka implements AutoCloseable {
                 }
             }
         }
-        registry = new EmbeddedSchemaRegistry(bootstrap);
-        http = HttpServerHost.start("127.0.0.1", 0);
-        http.mount("/registry", registry);
-        registryUrl = "http://127.0.0.1:" + http.port() + "/registry";
+        registry = new HttpRegistry(bootstrap);
+        registryUrl = registry.url();
         serdeConfig = Map.of(SchemaRegistryClients.SCHEMA_REGISTRY_URL, registryUrl);
     }
 
@@ -128,7 +124,6 @@ final class LogsKafka implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
         registry.close();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipeline.config.ConfigError;
 import dev.pipeline.config.LogsKeys;
+import dev.pipeline.config.OverflowPolicy;
 import dev.pipeline.config.PipelineConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -107,7 +107,7 @@ class LogsTopologyTest {
         assertThat(logs.events.deserialize("logs-raw", dead.value()).getEventId()).isEqualTo("late");
         assertThat(logs.dlq.isEmpty()).isTrue();
         assertThat(logs.dropped(DropReason.LATE)).isEqualTo(1.0);
-        assertThat(logs.metrics.deadLettered("logs", DropReason.LATE).count()).isEqualTo(1.0);
+        assertThat(logs.metrics.deadLettered("logs", DropReason.LATE.label()).count()).isEqualTo(1.0);
         assertThat(logs.gauge(MetricNames.BUFFER_RECORDS)).isEqualTo(2.0);
     }
 

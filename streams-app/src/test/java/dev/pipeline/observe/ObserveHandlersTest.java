@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.pipeline.policy.DropRecorder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -43,7 +44,7 @@ class ObserveHandlersTest {
 
     @BeforeEach
     void start() throws IOException {
-        new PipelineMetrics(registry).initialise("logs");
+        DropRecorder.initialiseMetrics(new PipelineMetrics(registry), "logs");
         new LagGauges(registry).accept(SNAPSHOT);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/metrics", new MetricsHandler(registry));

@@ -2,35 +2,28 @@ package dev.pipeline.orders;
 
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
-import dev.pipeline.kafka.registry.EmbeddedSchemaRegistry;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderResult;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import dev.pipeline.testing.HttpRegistry;
+import dev.pipeline.testing.PacedSender;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * What the orders integration tests share on one broker: the schema registry served over HTTP
@@ -41,11 +34,10 @@ final class OrdersCluster implements AutoCloseable {
     static final int PARTITIONS = 4;
 
     final String bootstrap;
-    final EmbeddedSchemaRegistry registry;
+    final HttpRegistry registry;
     final String registryUrl;
-    private final HttpServer http;
     private final Admin admin;
-    private final ExecutorService producerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "orders-it-producer"));
+    private final List<PacedSender<OrderEvent>> senders = new CopyOnWriteArrayList<>();
 
     /** Topic names and application id of one run, so runs on one broker do not see each other. */
     record Names(String prefix) {
@@ -68,15 +60,8 @@ final class OrdersCluster implements AutoCloseable {
 
     OrdersCluster(String bootstrap) {
         this.bootstrap = bootstrap;
-        this.registry = new EmbeddedSchemaRegistry(bootstrap);
-        try {
-            http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        http.createContext("/registry", registry);
-        http.start();
-        registryUrl = "http://127.0.0.1:" + http.getAddress().getPort() + "/registry";
+        this.registry = new HttpRegistry(bootstrap);
+        registryUrl = registry.url();
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     }
 
@@ -128,27 +113,16 @@ final class OrdersCluster implements AutoCloseable {
 
     /** Sends the load in the background at about {@code ratePerSecond}; completes when all are acknowledged. */
     CompletableFuture<Long> produce(String topic, List<OrderLoad.Send> load, long baseMs, int ratePerSecond) {
-        return CompletableFuture.supplyAsync(() -> {
-            Map<String, Object> props = producerProps();
-            long start = System.nanoTime();
-            try (KafkaProducer<String, OrderEvent> producer = new KafkaProducer<>(props, new StringSerializer(),
-                    new AvroSerde<>(registry.client(), OrderEvent.class))) {
-                for (int i = 0; i < load.size(); i++) {
-                    OrderLoad.Send s = load.get(i);
-                    producer.send(new ProducerRecord<>(topic, null, baseMs + s.offsetMs(), s.key(), s.event()));
-                    if (i % 500 == 0) {
-                        // pacing, not waiting for Kafka: stay at the target rate
-                        long due = start + (long) (i * 1e9 / ratePerSecond);
-                        long ahead = due - System.nanoTime();
-                        if (ahead > 0) {
-                            LockSupport.parkNanos(ahead);
-                        }
-                    }
-                }
-                producer.flush();
+        PacedSender<OrderEvent> sender = new PacedSender<>("orders-it-producer", producerProps(),
+                new AvroSerde<>(registry.client(), OrderEvent.class));
+        senders.add(sender);
+        return sender.start(ratePerSecond, i -> {
+            if (i >= load.size()) {
+                return null;
             }
-            return (System.nanoTime() - start) / 1_000_000;
-        }, producerThread);
+            OrderLoad.Send s = load.get((int) i);
+            return new ProducerRecord<>(topic, null, baseMs + s.offsetMs(), s.key(), s.event());
+        }, r -> { });
     }
 
     /** Records written to the topic so far, committed or not (sum of high watermarks). */
@@ -179,10 +153,10 @@ final class OrdersCluster implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        producerThread.shutdownNow();
-        producerThread.awaitTermination(30, TimeUnit.SECONDS);
+        for (PacedSender<OrderEvent> s : senders) {
+            s.close();
+        }
         admin.close();
-        http.stop(0);
         registry.close();
     }
 }

@@ -3,7 +3,7 @@ package dev.pipeline.orders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pipeline.config.OrdersKeys;
+import dev.pipeline.testing.ChildApp;
 import dev.pipeline.testing.KafkaBrokerExtension;
 import dev.pipeline.testing.TestBroker;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +81,7 @@ class OrdersCrashIT {
     @Test
     void shouldApplyEveryEventExactlyOnceAcrossRepeatedKill9() throws Exception {
         OrdersCluster.Names names = new OrdersCluster.Names("eos");
-        Run run = crashRun(names, OrdersKeys.EXACTLY_ONCE_V2, 4, 42);
+        Run run = crashRun(names, StreamsConfig.EXACTLY_ONCE_V2, 4, 42);
 
         assertThat(run.kills()).isGreaterThanOrEqualTo(3);
         assertThat(run.produced()).isEqualTo(RECORDS);
@@ -92,8 +93,9 @@ class OrdersCrashIT {
 
         // the same verdict from the shipped command, exit code included
         Path log = tmp.resolve("verify-eos.log");
-        int exit = ChildApp.run("256m", cluster.childEnv(names, OrdersKeys.EXACTLY_ONCE_V2, PAYMENT_TIMEOUT_MS), log, 120,
-                "verify", "orders", "--bootstrap-servers", cluster.bootstrap);
+        int exit = ChildApp.run(ChildApp.builder("verify-eos").heap("256m").log(log)
+                .env(cluster.childEnv(names, StreamsConfig.EXACTLY_ONCE_V2, PAYMENT_TIMEOUT_MS))
+                .args("verify", "orders", "--bootstrap-servers", cluster.bootstrap), Duration.ofSeconds(120));
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(exit).as(out).isZero();
         assertThat(out).contains("verify orders: OK: missing=0 duplicated=0 wrong=0 open_transactions=0");
@@ -105,12 +107,13 @@ class OrdersCrashIT {
         int[] killsPerAttempt = {3, 6};
         for (int attempt = 0; attempt < killsPerAttempt.length; attempt++) {
             OrdersCluster.Names names = new OrdersCluster.Names("alos" + attempt);
-            run = crashRun(names, OrdersKeys.AT_LEAST_ONCE, killsPerAttempt[attempt], 7 + attempt);
+            run = crashRun(names, StreamsConfig.AT_LEAST_ONCE, killsPerAttempt[attempt], 7 + attempt);
             LOG.info("at_least_once control, attempt {} with {} kills: {}", attempt + 1, run.kills(), run.report().summary());
             if (run.report().duplicated() > 0) {
                 Path log = tmp.resolve("verify-alos.log");
-                int exit = ChildApp.run("256m", cluster.childEnv(names, OrdersKeys.AT_LEAST_ONCE, PAYMENT_TIMEOUT_MS),
-                        log, 120, "verify", "orders", "--bootstrap-servers", cluster.bootstrap);
+                int exit = ChildApp.run(ChildApp.builder("verify-alos").heap("256m").log(log)
+                        .env(cluster.childEnv(names, StreamsConfig.AT_LEAST_ONCE, PAYMENT_TIMEOUT_MS))
+                        .args("verify", "orders", "--bootstrap-servers", cluster.bootstrap), Duration.ofSeconds(120));
                 assertThat(exit).as("verify orders must fail on duplicates").isEqualTo(1);
                 break;
             }
@@ -168,7 +171,13 @@ class OrdersCrashIT {
                     boolean settled = r.outputRecords() == lastOutputs.getAndSet(r.outputRecords());
                     return r.openTransactions() == 0 && (r.missing() == 0 || settled) || !child.get().alive();
                 });
-        int exit = child.get().stop();
+        int exit;
+        try {
+            exit = child.get().stop(Duration.ofSeconds(45));
+        } catch (AssertionError overran) {
+            // killed after the bound; only the verdict below decides the test
+            exit = -1;
+        }
         LOG.info("[{}] stopped with exit code {}", names.prefix(), exit);
         VerificationReport report = cluster.verify(names, PAYMENT_TIMEOUT_MS);
         long seconds = (System.nanoTime() - t0) / 1_000_000_000;
@@ -183,8 +192,8 @@ class OrdersCrashIT {
     }
 
     private ChildApp startApp(Map<String, String> env, Path stateDir, Path log) {
-        ChildApp c = ChildApp.start("384m", env, log, "run", "--bootstrap-servers", cluster.bootstrap, "--only", "orders",
-                "--http-port", "0", "--state-dir", stateDir.toString());
+        ChildApp c = ChildApp.builder("orders-crash").heap("384m").env(env).log(log).args("run", "--bootstrap-servers",
+                cluster.bootstrap, "--only", "orders", "--http-port", "0", "--state-dir", stateDir.toString()).start();
         children.add(c);
         return c;
     }

@@ -3,6 +3,7 @@ package dev.pipeline.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.pipeline.config.CircuitOpenPolicy;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -64,7 +65,7 @@ class CircuitBreakerTest {
                     refused.attempts(), refused.failure());
         }
         assertThat(invocations.get()).isEqualTo(4);
-        assertThat(metrics.dropped("logs", DropReason.CIRCUIT_OPEN).count()).isEqualTo(3.0);
+        assertThat(metrics.dropped("logs", DropReason.CIRCUIT_OPEN.label()).count()).isEqualTo(3.0);
 
         // after the wait the next call is a trial (half-open); the dependency is back
         time.advance(OPEN_WAIT_MS + 1);

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pipeline.config.PipelineConfig;
-import dev.pipeline.kafka.BadRecordCorpus;
-import dev.pipeline.kafka.BadRecordCorpus.Entry;
-import dev.pipeline.kafka.BadRecordCorpus.Target;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.registry.InMemorySchemaRegistryClient;
 import dev.pipeline.kafka.serde.AvroSerde;
+import dev.pipeline.load.BadRecordCorpus;
+import dev.pipeline.load.BadRecordCorpus.Entry;
+import dev.pipeline.load.BadRecordCorpus.Target;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.schema.LogEvent;
 import dev.pipeline.schema.OrderEvent;
@@ -148,8 +148,8 @@ class DeadLetterCorpusIT {
         assertThat(reasonByName).isEqualTo(expected);
 
         long deser = corpus.stream().filter(e -> e.expected() == DropReason.DESERIALIZATION).count();
-        assertThat(metrics.deadLettered(PIPELINE, DropReason.DESERIALIZATION).count()).isEqualTo(deser);
-        assertThat(metrics.deadLettered(PIPELINE, DropReason.PROCESSING).count()).isEqualTo(corpus.size() - deser);
+        assertThat(metrics.deadLettered(PIPELINE, DropReason.DESERIALIZATION.label()).count()).isEqualTo(deser);
+        assertThat(metrics.deadLettered(PIPELINE, DropReason.PROCESSING.label()).count()).isEqualTo(corpus.size() - deser);
         assertThat(states).doesNotContain(KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_ERROR);
         assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
 

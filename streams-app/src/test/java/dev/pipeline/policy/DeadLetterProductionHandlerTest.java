@@ -2,6 +2,7 @@ package dev.pipeline.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipeline.config.ErrorPolicy;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
 import java.nio.charset.StandardCharsets;

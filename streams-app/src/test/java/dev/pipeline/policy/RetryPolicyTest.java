@@ -3,6 +3,7 @@ package dev.pipeline.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipeline.config.CircuitOpenPolicy;
 import dev.pipeline.config.ConfigError;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.config.PolicyKeys;

@@ -81,6 +81,7 @@ public final class ChildApp implements AutoCloseable {
         private final List<String> jvmArgs = new ArrayList<>();
         private final List<String> args = new ArrayList<>();
         private String heap = DEFAULT_HEAP;
+        private Path log;
 
         private Builder(String name) {
             this.name = name;
@@ -106,6 +107,15 @@ public final class ChildApp implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Both streams appended to this one file instead of fresh files under {@code child-apps}:
+         * for a test that runs several children in turn and reads their output as one log.
+         */
+        public Builder log(Path file) {
+            log = file;
+            return this;
+        }
+
         /** Arguments after {@code -jar app.jar}, e.g. {@code run --only logs --http-port 0}. */
         public Builder args(String... values) {
             args.addAll(List.of(values));
@@ -124,11 +134,14 @@ public final class ChildApp implements AutoCloseable {
             cmd.add(jar().toString());
             cmd.addAll(args);
             String base = name + "-" + SEQ.incrementAndGet();
-            Path out = outputDir().resolve(base + ".out");
-            Path err = outputDir().resolve(base + ".err");
-            ProcessBuilder pb = new ProcessBuilder(cmd)
-                    .redirectOutput(ProcessBuilder.Redirect.to(out.toFile()))
-                    .redirectError(ProcessBuilder.Redirect.to(err.toFile()));
+            Path out = log != null ? log : outputDir().resolve(base + ".out");
+            Path err = log != null ? log : outputDir().resolve(base + ".err");
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            if (log != null) {
+                pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            } else {
+                pb.redirectOutput(ProcessBuilder.Redirect.to(out.toFile())).redirectError(ProcessBuilder.Redirect.to(err.toFile()));
+            }
             pb.environment().keySet().removeIf(k -> k.startsWith("PIPELINE_") || k.startsWith("KAFKA_"));
             pb.environment().putAll(env);
             try {
@@ -248,6 +261,9 @@ public final class ChildApp implements AutoCloseable {
 
     /** The last lines of both streams, for assertion messages. */
     public String logTail() {
+        if (stdout.equals(stderr)) {
+            return "--- " + stdout + " ---\n" + tail(stdout(), 40);
+        }
         return "--- " + stdout + " ---\n" + tail(stdout(), 20) + "\n--- " + stderr + " ---\n" + tail(stderr(), 40);
     }
 

@@ -1,6 +1,7 @@
-package dev.pipeline.kafka;
+package dev.pipeline.load;
 
 import dev.pipeline.config.PolicyKeys;
+import dev.pipeline.kafka.Topics;
 import dev.pipeline.policy.DropReason;
 import dev.pipeline.schema.LogEvent;
 import dev.pipeline.schema.LogLevel;

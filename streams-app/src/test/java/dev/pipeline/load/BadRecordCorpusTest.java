@@ -1,13 +1,14 @@
-package dev.pipeline.kafka;
+package dev.pipeline.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pipeline.kafka.BadRecordCorpus.Entry;
-import dev.pipeline.kafka.BadRecordCorpus.Target;
+import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.registry.InMemorySchemaRegistryClient;
 import dev.pipeline.kafka.serde.AvroSerde;
+import dev.pipeline.load.BadRecordCorpus.Entry;
+import dev.pipeline.load.BadRecordCorpus.Target;
 import dev.pipeline.policy.DropReason;
 import dev.pipeline.schema.LogEvent;
 import dev.pipeline.schema.OrderEvent;

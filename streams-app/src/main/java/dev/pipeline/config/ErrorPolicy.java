@@ -1,11 +1,11 @@
-package dev.pipeline.policy;
+package dev.pipeline.config;
 
 import java.util.Locale;
 
 /**
  * What Kafka Streams does with a record whose deserialization, processing or production failed
  * ({@code errors.deserialization.policy}, {@code errors.processing.policy},
- * {@code errors.production.policy}). Applied by the handlers of {@link ExceptionHandling}.
+ * {@code errors.production.policy}). Applied by the handlers of {@code policy.ExceptionHandling}.
  */
 public enum ErrorPolicy {
     /**
