@@ -33,7 +33,7 @@ public final class LagJson {
         Map<String, Object> root = toMap(snapshot);
         root.put("history", history);
         try {
-            return MAPPER.writeValueAsString(root);
+            return Json.MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("lag history is not serialisable", e);
         }

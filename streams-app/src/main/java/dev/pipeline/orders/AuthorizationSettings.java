@@ -2,7 +2,7 @@ package dev.pipeline.orders;
 
 import dev.pipeline.config.OrdersKeys;
 import dev.pipeline.config.PipelineConfig;
-import dev.pipeline.policy.CircuitOpenPolicy;
+import dev.pipeline.config.CircuitOpenPolicy;
 import dev.pipeline.policy.ExternalCallPolicy;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.net.URI;

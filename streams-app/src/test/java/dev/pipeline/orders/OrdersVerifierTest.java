@@ -176,7 +176,7 @@ class OrdersVerifierTest {
     private static org.apache.kafka.common.header.Headers dlqHeaders(String pipeline, String reason, String topic,
             int partition, long offset) {
         return dev.pipeline.policy.DeadLetters.headers(new org.apache.kafka.common.header.internals.RecordHeaders(),
-                dev.pipeline.policy.DropReason.fromLabel(reason), pipeline, 1,
+                dev.pipeline.policy.DropReason.valueOf(reason.toUpperCase(java.util.Locale.ROOT)), pipeline, 1,
                 new dev.pipeline.policy.DeadLetters.Source(topic, partition, offset), null);
     }
 

@@ -3,7 +3,7 @@ package dev.pipeline.orders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pipeline.config.OrdersKeys;
+import dev.pipeline.testing.ChildApp;
 import dev.pipeline.kafka.LocalCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +22,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -115,9 +116,10 @@ class ReplicatedClusterIT {
         long baseMs = System.currentTimeMillis() - 2L * RECORDS;
         Path log = Files.createDirectories(ChildApp.jar().getParent().resolve("orders-it")).resolve(prefix + "-app.log");
         Files.deleteIfExists(log);
-        ChildApp app = ChildApp.start("384m", orders.childEnv(names, OrdersKeys.EXACTLY_ONCE_V2, PAYMENT_TIMEOUT_MS), log,
-                "run", "--bootstrap-servers", nodes.bootstrapServers(), "--only", "orders", "--http-port", "0",
-                "--state-dir", tmp.resolve(prefix + "-state").toString());
+        ChildApp app = ChildApp.builder(prefix).heap("384m")
+                .env(orders.childEnv(names, StreamsConfig.EXACTLY_ONCE_V2, PAYMENT_TIMEOUT_MS)).log(log)
+                .args("run", "--bootstrap-servers", nodes.bootstrapServers(), "--only", "orders", "--http-port", "0",
+                        "--state-dir", tmp.resolve(prefix + "-state").toString()).start();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         try {
             long pid = app.pid();
