@@ -239,6 +239,40 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every partition of every topic (internal ones included) has all its replicas in
+     * sync: what an operator waits for between two nodes of a rolling restart. Stopping the next node
+     * earlier can leave a partition below {@code min.insync.replicas}, and writes to it stop.
+     */
+    public void awaitFullyReplicated(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+            while (true) {
+                try {
+                    var names = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
+                            .names().get(10, TimeUnit.SECONDS);
+                    long behind = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+                            .flatMap(d -> d.partitions().stream())
+                            .filter(p -> p.isr().size() < p.replicas().size()).count();
+                    if (behind == 0) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    // a node is still joining; ask again
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("local cluster: partitions still under-replicated after "
+                            + timeout.toSeconds() + " s");
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the local cluster", e);
+        }
+    }
+
     private static boolean waitFor(Process p, Duration timeout) {
         try {
             return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -7,6 +7,7 @@ import dev.pipeline.testing.ChildApp;
 import dev.pipeline.kafka.LocalCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -94,8 +95,10 @@ class ReplicatedClusterIT {
                 nodes.stop(n.id());
                 nodes.start(n.id());
                 nodes.awaitBrokers(3, Duration.ofSeconds(60));
+                // as an operator does: the next node goes only once the restarted one is back in every ISR
+                nodes.awaitFullyReplicated(Duration.ofSeconds(90));
             }
-            return "rolling restart (SIGTERM, start, wait for 3 brokers) of nodes 1-3";
+            return "rolling restart (SIGTERM, start, wait until fully replicated) of nodes 1-3";
         });
     }
 
@@ -154,6 +157,11 @@ class ReplicatedClusterIT {
         } finally {
             sampler.shutdownNow();
             app.close();
+            // the app's Kafka client log (run sends it to the state dir) kept beside the app's log for post-mortems
+            Path kafkaLog = tmp.resolve(prefix + "-state").resolve("logs").resolve("kafka.log");
+            if (Files.exists(kafkaLog)) {
+                Files.copy(kafkaLog, log.resolveSibling(prefix + "-kafka.log"), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 
