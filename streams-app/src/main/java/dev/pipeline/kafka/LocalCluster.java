@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -209,6 +210,32 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Waits until {@code expected} brokers are registered with the controller. */
     public void awaitBrokers(int expected, Duration timeout) {
+        awaitAdmin("fewer than " + expected + " brokers", timeout,
+                admin -> admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size() >= expected);
+    }
+
+    /**
+     * Waits until every partition of every topic (internal ones included) has all its replicas in
+     * sync: what an operator waits for between two nodes of a rolling restart. Stopping the next node
+     * earlier can leave a partition below {@code min.insync.replicas}, and writes to it stop.
+     */
+    public void awaitFullyReplicated(Duration timeout) {
+        awaitAdmin("partitions still under-replicated", timeout, admin -> {
+            var names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(10, TimeUnit.SECONDS);
+            return admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+                    .flatMap(d -> d.partitions().stream())
+                    .allMatch(p -> p.isr().size() == p.replicas().size());
+        });
+    }
+
+    /** A question to the cluster; a failed or timed-out admin call counts as "not yet". */
+    @FunctionalInterface
+    private interface AdminCheck {
+        boolean holds(Admin admin) throws ExecutionException, TimeoutException, InterruptedException;
+    }
+
+    /** Asks {@code check} every 200 ms until it holds; fails at once if a node process has exited. */
+    private void awaitAdmin(String failure, Duration timeout, AdminCheck check) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
@@ -220,50 +247,15 @@ public final class LocalCluster implements AutoCloseable {
                     }
                 }
                 try {
-                    int brokers = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
-                    if (brokers >= expected) {
-                        return;
-                    }
-                } catch (ExecutionException | TimeoutException e) {
-                    // not up yet
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("local cluster: fewer than " + expected + " brokers after "
-                            + timeout.toSeconds() + " s; see node.log under " + nodes.get(0).propsFile.getParent().getParent());
-                }
-                TimeUnit.MILLISECONDS.sleep(200);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the local cluster", e);
-        }
-    }
-
-    /**
-     * Waits until every partition of every topic (internal ones included) has all its replicas in
-     * sync: what an operator waits for between two nodes of a rolling restart. Stopping the next node
-     * earlier can leave a partition below {@code min.insync.replicas}, and writes to it stop.
-     */
-    public void awaitFullyReplicated(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
-            while (true) {
-                try {
-                    var names = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
-                            .names().get(10, TimeUnit.SECONDS);
-                    long behind = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
-                            .flatMap(d -> d.partitions().stream())
-                            .filter(p -> p.isr().size() < p.replicas().size()).count();
-                    if (behind == 0) {
+                    if (check.holds(admin)) {
                         return;
                     }
                 } catch (ExecutionException | TimeoutException e) {
                     // a node is still joining; ask again
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("local cluster: partitions still under-replicated after "
-                            + timeout.toSeconds() + " s");
+                    throw new IllegalStateException("local cluster: " + failure + " after " + timeout.toSeconds()
+                            + " s; see node.log under " + nodes.get(0).propsFile.getParent().getParent());
                 }
                 TimeUnit.MILLISECONDS.sleep(200);
             }

@@ -278,10 +278,10 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
         rules.requireTimestamp("timestamp", e.getTimestamp().toEpochMilli(), ctx.currentSystemTimeMs());
         // messages are built only for a violation: joined eagerly they were a string per event
         if (e.getAmountCents() < 0) {
-            rules.require(false, "amountCents " + e.getAmountCents() + " is negative");
+            throw rules.rejection("amountCents " + e.getAmountCents() + " is negative");
         }
         if (e.getType() == OrderEventType.CREATED && e.getAmountCents() <= 0) {
-            rules.require(false, "amountCents must be positive on CREATED, was " + e.getAmountCents());
+            throw rules.rejection("amountCents must be positive on CREATED, was " + e.getAmountCents());
         }
         rules.require(isCurrencyCode(e.getCurrency()), "currency must be three upper-case letters");
     }
@@ -303,7 +303,7 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
     private void requireNotBlank(String field, String value) {
         rules.requireText(field, value);
         if (value.isBlank()) {
-            rules.require(false, "blank " + field);
+            throw rules.rejection("blank " + field);
         }
     }
 

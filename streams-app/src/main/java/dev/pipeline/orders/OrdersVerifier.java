@@ -153,15 +153,8 @@ public final class OrdersVerifier {
      * Reads both topics read_committed to their end offsets and verifies. The output is read
      * before the input, so results can only lag the inputs (reported as missing while the app
      * catches up), never the other way round. Open transactions are those seen before reading.
-     */
-    public static VerificationReport readAndVerify(Map<String, ?> clientProps, String inputTopic, String outputTopic,
-            Deserializer<OrderEvent> events, Deserializer<OrderResult> results, Rules rules, Duration timeout) {
-        return readAndVerify(clientProps, inputTopic, outputTopic, null, events, results, rules, timeout);
-    }
-
-    /**
-     * As above, and with {@code dlqTopic} (null: not read) the events dropped by the payment
-     * authorization are left out of the model. The DLQ is read last: a drop it does not show yet
+     * With {@code dlqTopic} (null: not read) the events dropped by the payment authorization are
+     * left out of the model. The DLQ is read last: a drop it does not show yet
      * makes its event expected, reported missing or wrong while the app catches up.
      */
     public static VerificationReport readAndVerify(Map<String, ?> clientProps, String inputTopic, String outputTopic,

@@ -61,6 +61,11 @@ public record InputValidation(int maxStringChars, long maxFutureSkewMs) {
         }
     }
 
+    /** For a caller's own rule whose message should be built only when it fails: {@code throw rules.rejection(...)}. */
+    public RecordRejectedException rejection(String why) {
+        return reject(why);
+    }
+
     private static RecordRejectedException reject(String why) {
         return new RecordRejectedException(DropReason.PROCESSING, "invalid input: " + why);
     }

@@ -265,7 +265,7 @@ class SchemaEvolutionIT {
     private VerificationReport verifyOrders() {
         Map<String, Object> registryConfig = Map.of(SchemaRegistryClients.SCHEMA_REGISTRY_URL, registryUrl);
         return OrdersVerifier.readAndVerify(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, app.bootstrapServers()),
-                topics.orders(), topics.ordersProcessed(), AvroSerde.configured(OrderEvent.class, registryConfig, false),
+                topics.orders(), topics.ordersProcessed(), topics.dlq(), AvroSerde.configured(OrderEvent.class, registryConfig, false),
                 AvroSerde.configured(OrderResult.class, registryConfig, false),
                 OrdersVerifier.Rules.withPaymentTimeout(app.config().getLong(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG)),
                 Duration.ofSeconds(30));
