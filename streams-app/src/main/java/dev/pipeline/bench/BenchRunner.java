@@ -7,7 +7,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Runs each scenario: prepare, warm-ups, measured runs, median; then drops its topics. */
+/**
+ * Runs each scenario: prepare, warm-ups, measured runs, median; then drops its topics. Every run
+ * starts after a full collection ({@link #collectBetweenRuns}): the broker, the clients and the
+ * pipeline under test share this JVM, and without it the garbage of earlier runs (their apps,
+ * clients and caches, promoted to the old generation) was collected inside a later run's window —
+ * a 318 ms stop-the-world pause in the middle of a measured latency run in the JFR recording of
+ * 2026-12-02 (BENCHMARKS.md).
+ */
 public final class BenchRunner {
     private final BenchEnvironment env;
     private final BenchOptions options;
@@ -39,10 +46,12 @@ public final class BenchRunner {
         try {
             Scenario.Run run = s.prepare(env, options);
             for (int i = 0; i < options.warmups(); i++) {
+                collectBetweenRuns();
                 Measurement m = run.measure("warmup-" + i);
                 log.printf(Locale.ROOT, "%-40s warm-up %d: %,.0f rec/s%n", s.name(), i + 1, m.recordsPerSecond());
             }
             for (int i = 0; i < options.runs(); i++) {
+                collectBetweenRuns();
                 Measurement m = run.measure("run-" + i);
                 measured.add(m);
                 log.printf(Locale.ROOT, "%-40s run %d: %,.0f rec/s%s%n", s.name(), i + 1, m.recordsPerSecond(),
@@ -60,6 +69,11 @@ public final class BenchRunner {
             }
         }
         return summarise(s, measured);
+    }
+
+    /** Outside every measured window: a run is charged only for the garbage it makes itself. */
+    private static void collectBetweenRuns() {
+        System.gc();
     }
 
     static ScenarioResult summarise(Scenario s, List<Measurement> measured) {

@@ -46,6 +46,8 @@ final class OrderLatencyScenario implements Scenario {
     static final String P99_SETTLED = "latencyP99SettledMs";
     static final String GC_PAUSE = "gcPauseMs";
     static final String GC_COUNT = "gcCount";
+    /** JIT compilation time in the run (compiler threads take CPU from everything else on two cores). */
+    static final String JIT = "jitMs";
     private static final Duration QUIET = Duration.ofSeconds(3);
     /** The first seconds of a run include the pipeline's first fetches and transactions, and JIT on new paths. */
     private static final Duration SETTLE = Duration.ofSeconds(2);
@@ -106,6 +108,7 @@ final class OrderLatencyScenario implements Scenario {
             long t0 = System.nanoTime();
             long settledFromMs = System.currentTimeMillis() + SETTLE.toMillis();
             GcTotals gc0 = GcTotals.now();
+            long jit0 = jitMillis();
             CompletableFuture<LoadSummary> sent = CompletableFuture.supplyAsync(() -> {
                 try {
                     return gen.run(LoadProgress.NONE);
@@ -160,6 +163,7 @@ final class OrderLatencyScenario implements Scenario {
             extras.put(P99_SETTLED, (double) settledMs.getValueAtPercentile(99));
             extras.put(GC_PAUSE, (double) gc.millis());
             extras.put(GC_COUNT, (double) gc.count());
+            extras.put(JIT, (double) (jitMillis() - jit0));
             return new Measurement(latencyMs.getTotalCount(), lastOutput - t0, extras);
         } finally {
             producerThread.shutdownNow();
@@ -211,6 +215,11 @@ final class OrderLatencyScenario implements Scenario {
         GcTotals minus(GcTotals before) {
             return new GcTotals(count - before.count, millis - before.millis);
         }
+    }
+
+    private static long jitMillis() {
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0L;
     }
 
     private static void awaitRunning(KafkaStreams streams, Duration timeout) {
