@@ -32,7 +32,7 @@ class ParkingLotTest {
     private final String scope = "parking-lot-test-" + UUID.randomUUID();
     private final AvroSerde<OrderEvent> events = new AvroSerde<>(SchemaRegistryClients.mock(scope), OrderEvent.class);
     private final PipelineMetrics metrics = PipelineMetrics.inMemory();
-    /** HOLD: with the breaker open, park (the shared key's default, DEAD_LETTER, dead-letters as circuit_open). */
+    /** HOLD: with the breaker open, park (also what orders do when the key is left at its default). */
     private final AuthorizationSettings settings = AuthorizationSettings.from(PipelineConfig.defaults().with(
             ParkingTopologyTest.config(Map.of(dev.pipeline.config.PolicyKeys.EXTERNAL_CIRCUIT_OPEN_POLICY_CONFIG, "HOLD"))));
     private final FakeAuthorizer authorizer = new FakeAuthorizer();
