@@ -267,6 +267,9 @@ class ParkingTopologyTest {
     void shouldAddNoParkingStoreWhenAuthorizationIsOff() {
         try (OrdersDriver d = new OrdersDriver(stateDir, Map.of())) {
             assertThat(d.driver.getAllStateStores()).doesNotContainKey(OrdersPipeline.PARKED_STORE);
+            assertThat(d.pipeline.status().get("authorization")).asInstanceOf(
+                    org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("enabled", false)
+                    .containsEntry("parkedRecords", 0L).containsEntry("parkedKeys", 0L).doesNotContainKey("url");
         }
     }
 }

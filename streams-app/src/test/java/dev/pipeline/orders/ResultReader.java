@@ -90,9 +90,14 @@ final class ResultReader implements AutoCloseable {
      * that were approved (false).
      */
     Latencies latencies(boolean failing, long sentBeforeMs) {
+        return latencies(failing, Long.MIN_VALUE, sentBeforeMs);
+    }
+
+    /** As {@link #latencies(boolean, long)}, for the inputs sent in [{@code fromMs}, {@code beforeMs}). */
+    Latencies latencies(boolean failing, long fromMs, long beforeMs) {
         long[] ms;
         synchronized (seen) {
-            ms = seen.stream().filter(s -> s.sentAtMs() < sentBeforeMs)
+            ms = seen.stream().filter(s -> s.sentAtMs() >= fromMs && s.sentAtMs() < beforeMs)
                     .filter(s -> failing ? OutageAuthorizer.failing(s.orderId()) && !s.status().equals("CREATED")
                             : !OutageAuthorizer.failing(s.orderId()) && !OutageAuthorizer.refused(s.orderId()))
                     .mapToLong(Seen::latencyMs).sorted().toArray();
