@@ -144,7 +144,10 @@ class ParkingIT {
         env.put("PIPELINE_ORDERS_AUTHORIZATION_MAX_ATTEMPTS", "1000");
         // a 20 s outage of 10% of the orders retried every second is most of the calls at times:
         // the breaker would open and park everyone, which is its job but not what this test measures
+        // (ParkingTopologyTest covers it), so it judges over a window too long to fill here
         env.put("PIPELINE_EXTERNAL_CIRCUIT_FAILURE_RATE_THRESHOLD", "100");
+        env.put("PIPELINE_EXTERNAL_CIRCUIT_WINDOW_CALLS", "10000");
+        env.put("PIPELINE_EXTERNAL_CIRCUIT_MINIMUM_CALLS", "10000");
         Path stateDir = tmp.resolve(names.prefix() + "-state");
         AtomicReference<ChildApp> child = new AtomicReference<>(startApp(env, stateDir, names).awaitReady(DEADLINE));
 
