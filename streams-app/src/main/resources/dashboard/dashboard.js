@@ -159,8 +159,17 @@ function renderPipelines(pipelines, rates) {
     if (p.storeEntries && typeof p.storeEntries === 'object') {
       for (const [store, n] of Object.entries(p.storeEntries)) add(`entries · ${store}`, fmt(num(n)));
     }
+    // orders' payment authorization: what waits in the parking (pipeline_parked_records / _keys)
+    if (p.authorization && typeof p.authorization === 'object') {
+      const a = p.authorization;
+      if (a.enabled === false) add('payment authorization', el('span', { class: 'muted' }, 'off'));
+      add('parked events', el('span', { class: 'parked-records', 'data-value': String(num(a.parkedRecords) ?? '') }, fmt(num(a.parkedRecords))));
+      add('parked orders', el('span', { class: 'parked-keys', 'data-value': String(num(a.parkedKeys) ?? '') }, fmt(num(a.parkedKeys))));
+      if ('circuitState' in a) add('authorization breaker', el('span', { class: badgeClass(a.circuitState) }, a.circuitState));
+      if ('callP99Ms' in a) add('authorization call p99', `${fmt(num(a.callP99Ms), 1)} ms (${fmt(num(a.calls))} calls)`);
+    }
     const known = new Set(['state', 'recordsIn', 'recordsOut', 'droppedByReason', 'dlq', 'buffered', 'bufferCapacityRecords',
-      'bufferBytes', 'bufferCapacityBytes', 'circuitState', 'conservation', 'storeEntries']);
+      'bufferBytes', 'bufferCapacityBytes', 'circuitState', 'conservation', 'storeEntries', 'authorization']);
     for (const [k, v] of Object.entries(p)) if (!known.has(k) && (typeof v !== 'object' || v === null)) add(k, fmt(v));
     box.append(el('article', { class: 'card', 'data-pipeline': name },
       el('h3', {}, name, el('span', { class: badgeClass(p.state) }, p.state || 'unknown')), dl));

@@ -42,6 +42,7 @@ public final class Scenarios {
                         env -> with(STALLED_SINK_SETTINGS, LOGS_SINK_URL, env.stalledSinkUrl())),
                 new PipelineScenario(ORDERS_ALOS, PipelineRef.ORDERS, LoadKind.ORDERS, Guarantee.ALOS, env -> Map.of()),
                 new PipelineScenario(ORDERS_EOS, PipelineRef.ORDERS, LoadKind.ORDERS, Guarantee.EOS, env -> Map.of()),
+                new AuthorizedOrdersScenario(PipelineRef.ORDERS),
                 new OrderLatencyScenario(PipelineRef.ORDERS));
     }
 

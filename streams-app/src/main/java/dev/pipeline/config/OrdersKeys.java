@@ -2,10 +2,12 @@ package dev.pipeline.config;
 
 import java.util.List;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.CaseInsensitiveValidString;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** Keys of the orders capability (exactly-once order processing, dedup, expiry, verifier). */
@@ -51,8 +53,6 @@ public final class OrdersKeys {
             + "per tick. Default 7 days.";
 
     public static final String DEDUP_TTL_CLOCK_CONFIG = "orders.dedup.ttl.clock";
-    public static final String CLOCK_STREAM = "stream";
-    public static final String CLOCK_WALL = "wall";
     private static final String DEDUP_TTL_CLOCK_DOC = "Clock the dedup TTL is measured in. stream: the task's stream time "
             + "(max record timestamp seen), so replays and backfills behave like the original run; "
             + "wall: the processing host's clock, so entries expire even when no records arrive.";
@@ -143,7 +143,8 @@ public final class OrdersKeys {
                     DEDUP_TTL_MS_DOC)
             .define(RETENTION_MS_CONFIG, Type.LONG, 7L * 24 * 3600 * 1000, Range.atLeast(1), Importance.MEDIUM,
                     RETENTION_MS_DOC)
-            .define(DEDUP_TTL_CLOCK_CONFIG, Type.STRING, CLOCK_STREAM, ValidString.in(CLOCK_STREAM, CLOCK_WALL),
+            .define(DEDUP_TTL_CLOCK_CONFIG, Type.STRING, DedupClock.STREAM.configValue(),
+                    CaseInsensitiveValidString.in(Utils.enumOptions(DedupClock.class)),
                     Importance.MEDIUM, DEDUP_TTL_CLOCK_DOC)
             .define(DEDUP_SCAN_MAX_CONFIG, Type.INT, 1_000, Range.between(1, 1_000_000), Importance.LOW,
                     DEDUP_SCAN_MAX_DOC)

@@ -38,6 +38,15 @@ public final class PipelineConfig {
         return ConfigLoader.fromMap(merged);
     }
 
+    /**
+     * Whether the user gave {@code key} (file, environment or flag) rather than leaving it at its
+     * default: for a shared key whose default is meant for one caller and wrong for another.
+     */
+    public boolean given(String key) {
+        value(key); // refuses a key that is not the app's
+        return raw.containsKey(key);
+    }
+
     public String getString(String key) {
         Object v = value(key);
         return v instanceof Password p ? p.value() : (String) v;

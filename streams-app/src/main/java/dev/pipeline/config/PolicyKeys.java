@@ -95,7 +95,9 @@ public final class PolicyKeys {
     private static final String EXTERNAL_CIRCUIT_OPEN_POLICY_DOC = "What happens to a record whose call is refused "
             + "because the breaker is open. DEAD_LETTER: drop it as 'circuit_open' to the dead-letter topic (the "
             + "pipeline keeps flowing; replay from the DLQ). HOLD: the caller keeps the record and tries again later; "
-            + "nothing is dropped while its buffer has room, then the buffer's overflow policy applies.";
+            + "nothing is dropped while its buffer has room, then the buffer's overflow policy applies. "
+            + "The orders pipeline's payment authorization reads it differently: its events park (HOLD) unless "
+            + "this key is set to DEAD_LETTER explicitly; the default applies to the logs sink only.";
 
     public static final String VALIDATION_MAX_STRING_CHARS_CONFIG = "validation.max.string.chars";
     public static final int VALIDATION_MAX_STRING_CHARS_DEFAULT = 32_768;

@@ -20,7 +20,7 @@ final class AuthorizationCalls implements AutoCloseable {
 
     enum Start {
         STARTED,
-        /** {@code maxInFlight} calls are out: try at the next tick. */
+        /** {@code maxInFlight} calls are out: try again when an answer frees a slot. */
         BUSY,
         /** The breaker refused the call: nothing was sent. */
         CIRCUIT_OPEN

@@ -3,6 +3,7 @@ package dev.pipeline.orders;
 import dev.pipeline.config.OrdersKeys;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.config.CircuitOpenPolicy;
+import dev.pipeline.config.PolicyKeys;
 import dev.pipeline.policy.ExternalCallPolicy;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * plus the shared {@code external.*} guards they run under, read once.
  *
  * @param url null when authorization is off (the key is empty)
+ * @param whenOpen what a parked head does while the breaker refuses calls: see {@link #whenOpen(PipelineConfig)}
  */
 record AuthorizationSettings(
         URI url,
@@ -23,6 +25,7 @@ record AuthorizationSettings(
         int maxAttempts,
         long maxElapsedMs,
         int maxParkedRecords,
+        CircuitOpenPolicy whenOpen,
         ExternalCallPolicy external) {
 
     static AuthorizationSettings from(PipelineConfig c) {
@@ -35,7 +38,20 @@ record AuthorizationSettings(
                 c.getInt(OrdersKeys.AUTHORIZATION_MAX_ATTEMPTS_CONFIG),
                 c.getLong(OrdersKeys.AUTHORIZATION_MAX_ELAPSED_MS_CONFIG),
                 c.getInt(OrdersKeys.PARKING_MAX_RECORDS_CONFIG),
+                whenOpen(c),
                 ExternalCallPolicy.from(c));
+    }
+
+    /**
+     * {@code external.circuit.open.policy} as the orders pipeline reads it: the key's default,
+     * DEAD_LETTER, is the logs sink's (its buffer must keep moving), and it would turn every payment
+     * made during an outage into a {@code circuit_open} drop, while the point of parking is that the
+     * order waits. So orders park (HOLD) unless the user set the key to DEAD_LETTER explicitly.
+     */
+    static CircuitOpenPolicy whenOpen(PipelineConfig c) {
+        return c.given(PolicyKeys.EXTERNAL_CIRCUIT_OPEN_POLICY_CONFIG)
+                ? CircuitOpenPolicy.parse(c.getString(PolicyKeys.EXTERNAL_CIRCUIT_OPEN_POLICY_CONFIG))
+                : CircuitOpenPolicy.HOLD;
     }
 
     boolean enabled() {
@@ -48,7 +64,7 @@ record AuthorizationSettings(
     }
 
     boolean deadLetterWhenOpen() {
-        return external.whenOpen() == CircuitOpenPolicy.DEAD_LETTER;
+        return whenOpen == CircuitOpenPolicy.DEAD_LETTER;
     }
 
     /** Period of the parking punctuator: the first backoff, so a first retry is not late by more than itself. */

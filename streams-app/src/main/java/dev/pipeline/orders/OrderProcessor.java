@@ -1,5 +1,6 @@
 package dev.pipeline.orders;
 
+import dev.pipeline.config.DedupClock;
 import dev.pipeline.kafka.WriteBackStore;
 import dev.pipeline.kafka.serde.WithBytes;
 import dev.pipeline.observe.MetricNames;
@@ -308,7 +309,7 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
     }
 
     private long dedupClock(long streamTime) {
-        return settings.dedupClock() == OrdersSettings.DedupClock.WALL ? ctx.currentSystemTimeMs() : streamTime;
+        return settings.dedupClock() == DedupClock.WALL ? ctx.currentSystemTimeMs() : streamTime;
     }
 
     // --- effects -----------------------------------------------------------------------------

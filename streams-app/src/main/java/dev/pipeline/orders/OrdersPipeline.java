@@ -243,7 +243,8 @@ public final class OrdersPipeline implements StreamsPipeline {
      * {@code conservation}: the ledger terms summed over this instance's tasks and whether
      * {@code in = out + dlq + dropped + buffered} holds (as of each task's last check); plus the
      * processing guarantee and each store's entries (the stores' own estimates, as of the last
-     * maintenance tick).
+     * maintenance tick); {@code authorization}: whether it is on, what is parked
+     * ({@code pipeline_parked_records}/{@code _keys}) and, when on, the URL, breaker state and call times.
      */
     @Override
     public Map<String, Object> status() {
@@ -255,8 +256,13 @@ public final class OrdersPipeline implements StreamsPipeline {
             entries.put(store, metrics.storeEntries().entries(NAME, store));
         }
         m.put("storeEntries", entries);
-        if (parking != null) {
-            Map<String, Object> auth = new LinkedHashMap<>();
+        Map<String, Object> auth = new LinkedHashMap<>();
+        auth.put("enabled", parking != null);
+        if (parking == null) {
+            // the same fields as the gauges, which exist with authorization off too: nothing parks
+            auth.put("parkedRecords", 0L);
+            auth.put("parkedKeys", 0L);
+        } else {
             auth.put("url", parking.settings.url().toString());
             auth.put("parkedRecords", parking.sizes.records());
             auth.put("parkedKeys", parking.sizes.keys());
@@ -266,8 +272,8 @@ public final class OrdersPipeline implements StreamsPipeline {
             for (var p : timer.percentileValues()) {
                 auth.put("callP" + Math.round(p.percentile() * 100) + "Ms", p.value(java.util.concurrent.TimeUnit.MILLISECONDS));
             }
-            m.put("authorization", auth);
         }
+        m.put("authorization", auth);
         return m;
     }
 

@@ -1,5 +1,6 @@
 package dev.pipeline.orders;
 
+import dev.pipeline.config.DedupClock;
 import dev.pipeline.config.OrdersKeys;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.config.PolicyKeys;
@@ -20,14 +21,6 @@ public record OrdersSettings(
         Duration maintenanceInterval,
         Duration conservationInterval) {
 
-    /** Which clock the dedup TTL runs on ({@link OrdersKeys#DEDUP_TTL_CLOCK_CONFIG}). */
-    public enum DedupClock {
-        /** The task's stream time: replays behave like the original run. */
-        STREAM,
-        /** The host's clock: entries age even while no records arrive. */
-        WALL
-    }
-
     public static OrdersSettings from(PipelineConfig c) {
         return new OrdersSettings(
                 c.getString(OrdersKeys.APPLICATION_ID_CONFIG),
@@ -35,7 +28,7 @@ public record OrdersSettings(
                 c.getLong(OrdersKeys.COMMIT_INTERVAL_MS_CONFIG),
                 c.getInt(OrdersKeys.TRANSACTION_TIMEOUT_MS_CONFIG),
                 c.getLong(OrdersKeys.DEDUP_TTL_MS_CONFIG),
-                OrdersKeys.CLOCK_WALL.equals(c.getString(OrdersKeys.DEDUP_TTL_CLOCK_CONFIG)) ? DedupClock.WALL : DedupClock.STREAM,
+                DedupClock.parse(c.getString(OrdersKeys.DEDUP_TTL_CLOCK_CONFIG)),
                 c.getInt(OrdersKeys.DEDUP_SCAN_MAX_CONFIG),
                 c.getLong(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG),
                 c.getLong(OrdersKeys.RETENTION_MS_CONFIG),

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +41,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * once; a later event of a parked order joins the queue (a duplicate of a parked event id is a
  * {@code duplicate}; beyond the bound, {@code overflow}). Answers are drained in {@code process()}
  * and in the wall-clock {@link #tick}, which also starts the due retries, at most
- * {@code orders.expiry.scan.max} per tick. 2xx applies the head, 4xx drops it as {@code rejected},
+ * {@code orders.expiry.scan.max} per tick; a head that finds all {@code external.call.max.concurrency}
+ * slots taken waits in line and starts as soon as an answer frees one. 2xx applies the head, 4xx drops it as {@code rejected},
  * a retryable failure reschedules it with backoff until {@code max.attempts} or
  * {@code max.elapsed.ms} ({@code retries_exhausted}); then the events behind it are judged in
  * order, as if they had just arrived, until one is a PAID that needs its own authorization.
@@ -68,6 +70,12 @@ final class ParkingLot {
     private final TreeSet<Due> due = new TreeSet<>();
     private final Map<String, Long> dueAt = new HashMap<>();
     private final Set<String> inFlight = new HashSet<>();
+    /**
+     * Heads whose call found every slot taken, oldest first: started as soon as an answer frees a
+     * slot (in {@link #drain}) rather than a tick later, so the in-flight bound, not the tick,
+     * paces a burst of payments.
+     */
+    private final Set<String> waitingForSlot = new LinkedHashSet<>();
     private long records;
     private long keys;
 
@@ -154,10 +162,24 @@ final class ParkingLot {
         return true;
     }
 
-    /** Stream thread: handles every answer that has arrived. */
+    /** Stream thread: handles every answer that has arrived, then starts the heads waiting for the slots they freed. */
     void drain(long now) {
+        boolean freed = false;
         for (Result r = calls.poll(); r != null; r = calls.poll()) {
             onResult(r, now);
+            freed = true;
+        }
+        if (freed) {
+            startWaiting(now);
+        }
+    }
+
+    private void startWaiting(long now) {
+        // one at a time: a start can change the set (a refused head releases the next event of its order)
+        while (!waitingForSlot.isEmpty() && calls.inFlight() < settings.maxInFlight()) {
+            String orderId = waitingForSlot.iterator().next();
+            waitingForSlot.remove(orderId);
+            start(orderId, now);
         }
     }
 
@@ -186,7 +208,10 @@ final class ParkingLot {
                 inFlight.add(orderId);
                 replaceHead(orderId, queue, head.attempted(now));
             }
-            case BUSY -> schedule(orderId, now + settings.tick().toMillis());
+            case BUSY -> {
+                unschedule(orderId);
+                waitingForSlot.add(orderId);
+            }
             case CIRCUIT_OPEN -> {
                 if (settings.deadLetterWhenOpen()) {
                     finishHead(orderId, queue, DropReason.CIRCUIT_OPEN, head, "circuit breaker open", now);
@@ -281,6 +306,7 @@ final class ParkingLot {
     }
 
     private void unschedule(String orderId) {
+        waitingForSlot.remove(orderId);
         Long at = dueAt.remove(orderId);
         if (at != null) {
             due.remove(new Due(at, orderId));
@@ -296,6 +322,7 @@ final class ParkingLot {
         calls.close();
         due.clear();
         dueAt.clear();
+        waitingForSlot.clear();
         inFlight.clear();
         share.close();
     }

@@ -52,7 +52,8 @@ class ObservabilityIT {
             "pipeline_dlq_records_total", "pipeline_retries_total", "pipeline_circuit_state",
             "pipeline_buffer_records", "pipeline_buffer_bytes", "pipeline_buffer_capacity_records",
             "pipeline_buffer_capacity_bytes", "pipeline_duplicates_total", "pipeline_conservation_violations_total",
-            "pipeline_consumer_lag_records", "pipeline_consumer_lag_seconds");
+            "pipeline_consumer_lag_records", "pipeline_consumer_lag_seconds",
+            "pipeline_parked_records", "pipeline_parked_keys");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path TARGET = Path.of("target");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -137,7 +138,12 @@ class ObservabilityIT {
             assertThat(firstRow.get(0).asText()).isEqualTo("pipeline-logs");
             JsonNode reasons = browser.evaluate(
                     "Array.from(document.querySelectorAll('#drops-chart g.bar')).map(g => g.dataset.reason)");
-            assertThat(reasons.toString()).contains("overflow", "deserialization");
+            assertThat(reasons.toString()).contains("overflow", "deserialization", "rejected");
+            // payment authorization is off here: the orders card says so and shows nothing parked
+            assertThat(browser.evaluate("document.querySelector('#pipelines .card[data-pipeline=\"orders\"] .parked-records')"
+                    + ".dataset.value").asText()).isEqualTo("0");
+            assertThat(browser.evaluate("document.querySelector('#pipelines .card[data-pipeline=\"orders\"] .parked-keys')"
+                    + ".dataset.value").asText()).isEqualTo("0");
             // let the charts gather a few points before the picture
             await().atMost(Duration.ofSeconds(15)).until(() -> browser.evaluate(
                     "document.querySelectorAll('#lag-table tbody tr').length > 0 && performance.now() > 8000").asBoolean());
@@ -145,6 +151,16 @@ class ObservabilityIT {
             browser.screenshot(shot);
             assertThat(Files.size(shot)).isGreaterThan(10_000);
         }
+    }
+
+    @Test
+    void shouldReportTheRejectedReasonAndTheParkedSizesInApiStatus() throws Exception {
+        JsonNode orders = JSON.readTree(get("/api/status").body()).path("pipelines").path("orders");
+        assertThat(orders.path("droppedByReason").has("rejected")).as(orders.toString()).isTrue();
+        JsonNode auth = orders.path("authorization");
+        assertThat(auth.path("enabled").asBoolean(true)).as(auth.toString()).isFalse();
+        assertThat(auth.path("parkedRecords").isNumber()).as(auth.toString()).isTrue();
+        assertThat(auth.path("parkedKeys").asLong(-1)).isZero();
     }
 
     @Test

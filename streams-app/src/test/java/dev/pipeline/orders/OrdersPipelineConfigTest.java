@@ -3,9 +3,12 @@ package dev.pipeline.orders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipeline.config.CircuitOpenPolicy;
 import dev.pipeline.config.ConfigError;
+import dev.pipeline.config.DedupClock;
 import dev.pipeline.config.OrdersKeys;
 import dev.pipeline.config.PipelineConfig;
+import dev.pipeline.config.PolicyKeys;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -43,7 +46,29 @@ class OrdersPipelineConfigTest {
         assertThatThrownBy(() -> PipelineConfig.defaults().with(Map.of(OrdersKeys.PROCESSING_GUARANTEE_CONFIG, "exactly_once")))
                 .isInstanceOf(ConfigError.class).hasMessageContaining("at_least_once");
         assertThatThrownBy(() -> PipelineConfig.defaults().with(Map.of(OrdersKeys.DEDUP_TTL_CLOCK_CONFIG, "cpu")))
-                .isInstanceOf(ConfigError.class).hasMessageContaining("wall");
+                .isInstanceOf(ConfigError.class).hasMessageContaining(OrdersKeys.DEDUP_TTL_CLOCK_CONFIG)
+                .hasMessageContaining("cpu").message().containsIgnoringCase("stream").containsIgnoringCase("wall");
+    }
+
+    @Test
+    void shouldReadTheDedupClockFromItsEnumInAnyCase() {
+        assertThat(OrdersSettings.from(PipelineConfig.defaults()).dedupClock()).isEqualTo(DedupClock.STREAM);
+        for (String v : new String[] {"wall", "WALL", " Wall "}) {
+            assertThat(OrdersSettings.from(PipelineConfig.defaults().with(Map.of(OrdersKeys.DEDUP_TTL_CLOCK_CONFIG, v)))
+                    .dedupClock()).as(v).isEqualTo(DedupClock.WALL);
+        }
+    }
+
+    @Test
+    void shouldParkWhileTheBreakerIsOpenUnlessDeadLetterIsSetExplicitly() {
+        PipelineConfig defaults = PipelineConfig.defaults();
+        assertThat(defaults.getString(PolicyKeys.EXTERNAL_CIRCUIT_OPEN_POLICY_CONFIG)).as("the logs sink's default")
+                .isEqualTo("DEAD_LETTER");
+        assertThat(AuthorizationSettings.from(defaults).whenOpen()).isEqualTo(CircuitOpenPolicy.HOLD);
+        assertThat(AuthorizationSettings.from(defaults.with(Map.of(PolicyKeys.EXTERNAL_CIRCUIT_OPEN_POLICY_CONFIG,
+                "DEAD_LETTER"))).deadLetterWhenOpen()).isTrue();
+        assertThat(AuthorizationSettings.from(defaults.with(Map.of(PolicyKeys.EXTERNAL_CIRCUIT_OPEN_POLICY_CONFIG,
+                "HOLD"))).deadLetterWhenOpen()).isFalse();
     }
 
     @Test

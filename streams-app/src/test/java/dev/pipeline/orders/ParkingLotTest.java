@@ -32,7 +32,7 @@ class ParkingLotTest {
     private final String scope = "parking-lot-test-" + UUID.randomUUID();
     private final AvroSerde<OrderEvent> events = new AvroSerde<>(SchemaRegistryClients.mock(scope), OrderEvent.class);
     private final PipelineMetrics metrics = PipelineMetrics.inMemory();
-    /** HOLD: with the breaker open, park (the shared key's default, DEAD_LETTER, dead-letters as circuit_open). */
+    /** HOLD: with the breaker open, park (also what orders do when the key is left at its default). */
     private final AuthorizationSettings settings = AuthorizationSettings.from(PipelineConfig.defaults().with(
             ParkingTopologyTest.config(Map.of(dev.pipeline.config.PolicyKeys.EXTERNAL_CIRCUIT_OPEN_POLICY_CONFIG, "HOLD"))));
     private final FakeAuthorizer authorizer = new FakeAuthorizer();
@@ -120,6 +120,30 @@ class ParkingLotTest {
         assertThat(authorizer.callsFor("e-2")).isEqualTo(3);
         assertThat(judged).containsExactly("retries_exhausted e-2 x3");
         assertThat(second.keys()).isZero();
+    }
+
+    @Test
+    void shouldStartAHeadThatFoundEverySlotTakenAsSoonAsAnAnswerFreesOneWithoutWaitingForATick() {
+        AuthorizationSettings oneSlot = AuthorizationSettings.from(PipelineConfig.defaults().with(ParkingTopologyTest.config(
+                Map.of(dev.pipeline.config.PolicyKeys.EXTERNAL_CALL_MAX_CONCURRENCY_CONFIG, 1))));
+        ParkingLot lot = new ParkingLot(oneSlot, store, new AuthorizationCalls(authorizer, parking.breaker(),
+                metrics.externalCall(OrdersPipeline.NAME), oneSlot.maxInFlight()), judge, metrics, OrdersPipeline.NAME, 100,
+                parking.sizes.share());
+        lot.init();
+        authorizer.script = r -> null;
+        lot.park("o-1", parked(event("e-2", "o-1", OrderEventType.PAID), 1), 0);
+        lot.park("o-2", parked(event("f-2", "o-2", OrderEventType.PAID), 2), 0); // no slot: waits in line
+        assertThat(authorizer.calls).extracting(Authorizer.Request::eventId).containsExactly("e-2");
+
+        authorizer.complete("e-2", Verdict.APPROVED);
+        lot.drain(1); // what process() does for the next record, long before the next tick
+
+        assertThat(judged).containsExactly("apply e-2");
+        assertThat(authorizer.calls).extracting(Authorizer.Request::eventId).containsExactly("e-2", "f-2");
+        authorizer.complete("f-2", Verdict.APPROVED);
+        lot.drain(2);
+        assertThat(judged).containsExactly("apply e-2", "apply f-2");
+        assertThat(lot.keys()).isZero();
     }
 
     @Test

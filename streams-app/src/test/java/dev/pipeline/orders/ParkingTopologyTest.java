@@ -213,10 +213,63 @@ class ParkingTopologyTest {
         }
     }
 
+    /** A breaker that opens on the first failed call (and stays open for the test: 10 min). */
+    private static Map<String, Object> breakerOpensAtOnce(Map<String, Object> more) {
+        Map<String, Object> m = new HashMap<>(Map.of(PolicyKeys.EXTERNAL_CIRCUIT_MINIMUM_CALLS_CONFIG, 1,
+                PolicyKeys.EXTERNAL_CIRCUIT_WINDOW_CALLS_CONFIG, 1, PolicyKeys.EXTERNAL_CIRCUIT_OPEN_WAIT_MS_CONFIG, 600_000));
+        m.putAll(more);
+        return m;
+    }
+
+    @Test
+    void shouldParkWithoutCallingWhileTheBreakerIsOpenWhenThePolicyIsLeftAtItsDefault() {
+        authorizer.script = r -> Verdict.RETRYABLE; // o-1's failure opens the breaker
+        try (OrdersDriver d = driver(breakerOpensAtOnce(Map.of()))) {
+            d.send(event("e-1", "o-1", OrderEventType.CREATED), 0);
+            d.send(event("e-2", "o-1", OrderEventType.PAID), 1);
+            d.send(event("f-1", "o-2", OrderEventType.CREATED), 2);
+            d.send(event("f-2", "o-2", OrderEventType.PAID), 3);     // breaker open: parks, no call
+            d.send(event("f-3", "o-2", OrderEventType.SHIPPED), 4);  // waits behind it
+            d.advanceWallClock(Duration.ofMillis(10 * BACKOFF_MS)); // due again: still open, still no call
+
+            assertThat(authorizer.calls).extracting(Authorizer.Request::eventId).containsExactly("e-2");
+            assertThat(d.readDlq()).isEmpty();
+            assertThat(statuses(d.readResults())).containsExactly("o-1:CREATED:v1", "o-2:CREATED:v1");
+            assertThat(d.meter(MetricNames.PARKED_RECORDS)).isEqualTo(3.0);
+            assertThat(d.meter(MetricNames.PARKED_KEYS)).isEqualTo(2.0);
+            assertThat(d.meter(MetricNames.CIRCUIT_STATE)).isEqualTo(2.0);
+        }
+    }
+
+    @Test
+    void shouldDeadLetterAsCircuitOpenWhileTheBreakerIsOpenOnlyWhenDeadLetterIsSetExplicitly() {
+        authorizer.script = r -> Verdict.RETRYABLE;
+        try (OrdersDriver d = driver(breakerOpensAtOnce(
+                Map.of(PolicyKeys.EXTERNAL_CIRCUIT_OPEN_POLICY_CONFIG, "DEAD_LETTER")))) {
+            d.send(event("e-1", "o-1", OrderEventType.CREATED), 0);
+            d.send(event("e-2", "o-1", OrderEventType.PAID), 1);     // fails: parked, breaker opens
+            d.send(event("f-1", "o-2", OrderEventType.CREATED), 2);
+            OrderEvent paid = event("f-2", "o-2", OrderEventType.PAID);
+            d.send(paid, 3);                                          // breaker open: dead-lettered at once
+            d.send(event("f-3", "o-2", OrderEventType.CANCELLED), 4); // not parked behind it: applied
+
+            List<TestRecord<byte[], byte[]>> dlq = d.readDlq();
+            assertThat(dlq).extracting(OrdersDriver::reason).containsExactly("circuit_open");
+            assertThat(dlq.get(0).value()).isEqualTo(d.eventSerde.serializer().serialize("orders", paid));
+            assertThat(authorizer.calls).extracting(Authorizer.Request::eventId).containsExactly("e-2");
+            assertThat(statuses(d.readResults())).containsExactly("o-1:CREATED:v1", "o-2:CREATED:v1",
+                    "o-2:CANCELLED:v2");
+            assertThat(d.meter(MetricNames.PARKED_KEYS)).isEqualTo(1.0);
+        }
+    }
+
     @Test
     void shouldAddNoParkingStoreWhenAuthorizationIsOff() {
         try (OrdersDriver d = new OrdersDriver(stateDir, Map.of())) {
             assertThat(d.driver.getAllStateStores()).doesNotContainKey(OrdersPipeline.PARKED_STORE);
+            assertThat(d.pipeline.status().get("authorization")).asInstanceOf(
+                    org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("enabled", false)
+                    .containsEntry("parkedRecords", 0L).containsEntry("parkedKeys", 0L).doesNotContainKey("url");
         }
     }
 }
