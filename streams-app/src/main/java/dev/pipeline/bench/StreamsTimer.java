@@ -16,8 +16,9 @@ import org.apache.kafka.streams.Topology;
  * Runs a topology over a preloaded input and times it by Kafka Streams' own count of processed
  * records ({@code stream-thread-metrics / process-total}), sampled every few milliseconds. The
  * clock starts at the first processed record, so start-up, rebalance and the first fetch are
- * not in the figure; it stops when the count reaches the input size. The final commit is not
- * timed; under EOS the commits made along the way are.
+ * not in the figure; it stops when the count reaches the input size and the sampler has nothing
+ * left in flight ({@link Sampler#settled}: e.g. parked events still waiting for their call). The
+ * final commit is not timed; under EOS the commits made along the way are.
  */
 final class StreamsTimer {
     private static final long SAMPLE_NANOS = 2_000_000L;
@@ -26,6 +27,11 @@ final class StreamsTimer {
     @FunctionalInterface
     interface Sampler {
         void sample();
+
+        /** False while the pipeline still holds taken-in records it has not finished (as of the last sample). */
+        default boolean settled() {
+            return true;
+        }
     }
 
     private StreamsTimer() {}
@@ -47,7 +53,7 @@ final class StreamsTimer {
                     t0 = now;
                     c0 = processed;
                 }
-                if (processed >= expected) {
+                if (processed >= expected && sampler.settled()) {
                     Map<String, Double> all = new HashMap<>(extras);
                     all.putAll(sampledExtras(sampler));
                     return new Measurement(processed - c0, Math.max(1, now - t0), all);

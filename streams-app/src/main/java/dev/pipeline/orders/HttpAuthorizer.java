@@ -70,9 +70,12 @@ final class HttpAuthorizer implements Authorizer {
                         in.readAllBytes();
                     }
                 }
+                // no disconnect(): the body is read and closed, so the JDK keeps the connection alive for the
+                // next call (a new TCP connection per authorization was most of a fast service's cost)
                 return new Answer(verdict(code), "HTTP " + code);
-            } finally {
-                c.disconnect();
+            } catch (Exception e) {
+                c.disconnect(); // a broken connection must not go back to the keep-alive cache
+                throw e;
             }
         } catch (Exception e) {
             return Answer.retryable(e.getClass().getSimpleName() + ": " + e.getMessage());
