@@ -8,10 +8,12 @@ import dev.pipeline.policy.ExternalCallPolicy;
 import dev.pipeline.policy.GuardedCall;
 import dev.pipeline.schema.LogBatch;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,10 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.processor.TaskId;
 
 /**
- * The optional external sink ({@code logs.sink.http.url}): each batch POSTed as JSON, through the
- * policy's {@link GuardedCall} (circuit breaker, per-attempt timeout, retries with backoff).
- * One per pipeline; its worker threads ({@code external.call.max.concurrency}) start with the
- * first task that opens it and stop with the last, so none outlives the tasks.
+ * The optional external sink ({@code logs.sink.http.url}): each batch POSTed as JSON with
+ * {@code java.net.http.HttpClient} (connect and request timeouts of {@code external.call.timeout.ms}),
+ * through the policy's {@link GuardedCall} (circuit breaker, bulkhead, retries with backoff).
+ * One per pipeline; its worker threads ({@code external.call.max.concurrency}), the only pool of
+ * the sink, make the calls themselves; they start with the first task that opens it and stop
+ * with the last, so none outlives the tasks.
  *
  * <p>Each task gets a {@link BatchSink} with its own window of {@code logs.sink.max.in.flight}
  * batches: a full window holds the task's flushes back (backpressure into the buffer). Workers
@@ -63,7 +67,8 @@ final class HttpSink {
     /** A task's stage with a window of {@code window} batches; close it when the task closes. */
     synchronized BatchSink open(TaskId task, int window) {
         if (users++ == 0) {
-            call = new GuardedCall<>(pipeline, policy, metrics, b -> post(url, policy.callTimeoutMs(), b));
+            HttpClient client = client(policy.callTimeoutMs());
+            call = new GuardedCall<>(pipeline, policy, metrics, b -> post(client, url, policy.callTimeoutMs(), b));
             AtomicInteger n = new AtomicInteger();
             workers = new ThreadPoolExecutor(policy.maxConcurrency(), policy.maxConcurrency(), 30, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(window * 1_024), r -> {
@@ -99,34 +104,34 @@ final class HttpSink {
         return call == null ? 0 : call.circuitStateCode();
     }
 
+    /**
+     * Tasks the client would hand to its default executor (a second, unbounded pool) run on the
+     * thread that completes them instead: the caller's, or the client's selector thread, which
+     * stops once the client is unreachable after {@link #release}.
+     */
+    static HttpClient client(long timeoutMs) {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Runnable::run)
+                .connectTimeout(Duration.ofMillis(timeoutMs)).build();
+    }
+
     /** One POST; 2xx is success, 4xx other than 408/429 a permanent failure, anything else retried. */
-    static Integer post(URI url, long timeoutMs, LogBatch batch) throws Exception {
-        HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();
+    static Integer post(HttpClient client, URI url, long timeoutMs, LogBatch batch) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofMillis(timeoutMs))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json(batch))).build();
+        int code;
         try {
-            c.setConnectTimeout((int) timeoutMs);
-            c.setReadTimeout((int) timeoutMs);
-            c.setRequestMethod("POST");
-            c.setDoOutput(true);
-            c.setRequestProperty("Content-Type", "application/json");
-            try (OutputStream out = c.getOutputStream()) {
-                out.write(json(batch));
-            }
-            int code = c.getResponseCode();
-            try (InputStream in = code < 400 ? c.getInputStream() : c.getErrorStream()) {
-                if (in != null) {
-                    in.readAllBytes();
-                }
-            }
-            if (code >= 200 && code < 300) {
-                return code;
-            }
-            if (code >= 400 && code < 500 && code != 408 && code != 429) {
-                throw new GuardedCall.PermanentFailure("HTTP " + code + " from " + url, null);
-            }
-            throw new IOException("HTTP " + code + " from " + url);
-        } finally {
-            c.disconnect();
+            code = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (HttpTimeoutException e) {
+            throw new GuardedCall.CallTimeoutException(timeoutMs, e);
         }
+        if (code >= 200 && code < 300) {
+            return code;
+        }
+        if (code >= 400 && code < 500 && code != 408 && code != 429) {
+            throw new GuardedCall.PermanentFailure("HTTP " + code + " from " + url, null);
+        }
+        throw new IOException("HTTP " + code + " from " + url);
     }
 
     static byte[] json(LogBatch b) throws IOException {

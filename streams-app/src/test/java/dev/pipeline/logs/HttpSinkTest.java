@@ -140,6 +140,23 @@ class HttpSinkTest {
     }
 
     @Test
+    void shouldDeadLetterBatchWhoseEndpointNeverAnswersOnceItsAttemptsTimeOut() {
+        endpoint.mode(FakeHttpSink.Mode.STALL);
+        start(Map.of("external.call.timeout.ms", 200));
+        logs.send("pay", "p1", 0);
+        long t0 = System.nanoTime();
+        logs.send("pay", "p2", 1);
+
+        tickUntil(() -> !logs.dlq.isEmpty());
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        var dead = logs.dlq.readRecord();
+        assertThat(DeadLetters.header(dead.headers(), DeadLetters.REASON)).isEqualTo("retries_exhausted");
+        assertThat(DeadLetters.header(dead.headers(), DeadLetters.ATTEMPTS)).isEqualTo("2");
+        assertThat(endpoint.requests.get()).as("both attempts reached the endpoint").isEqualTo(2);
+        assertThat(tookMs).as("two 200 ms attempts and one backoff, not the endpoint's stall").isLessThan(5_000);
+    }
+
+    @Test
     void shouldStopSinkThreadsWhenTheLastTaskCloses() {
         Set<Thread> before = Threads.liveNonDaemon();
         start(Map.of());

@@ -1,14 +1,14 @@
 package dev.pipeline.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.pipeline.config.CircuitOpenPolicy;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.testing.Threads;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
-import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -106,18 +106,19 @@ class CircuitBreakerTest {
 
     @Test
     void shouldLeaveNoThreadAndNoGaugeBehindAfterClose() {
+        Set<Thread> before = Threads.liveNonDaemon();
         GuardedCall<String, String> call = guard(CircuitOpenPolicy.DEAD_LETTER);
         down.set(false);
-        call.call("x");
-        assertThat(threads()).isPositive();
+        assertThat(call.call("x").status()).isEqualTo(CallOutcome.Status.SUCCESS);
+        assertThat(threads()).as("the attempt ran on the caller's thread").isZero();
         call.close();
-        await().atMost(Duration.ofSeconds(5)).until(() -> threads() == 0);
+        assertThat(Threads.startedSince(before)).isEmpty();
         assertThat(metrics.registry().find(MetricNames.CIRCUIT_STATE).gauge()).isNull();
     }
 
     private static long threads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("pipeline-logs-external-call") && t.isAlive()).count();
+                .filter(t -> t.getName().startsWith("pipeline-logs-") && t.isAlive()).count();
     }
 
     private double gauge() {
