@@ -6,7 +6,7 @@ import dev.pipeline.kafka.EmbeddedKafkaBroker;
 import dev.pipeline.kafka.serde.SerdeFactory;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.load.MalformedRecords;
-import dev.pipeline.load.TopicReadiness;
+import dev.pipeline.kafka.TopicReadiness;
 import dev.pipeline.load.LoadClock;
 import dev.pipeline.load.LoadGenerator;
 import dev.pipeline.load.LoadKind;

@@ -15,7 +15,7 @@ import dev.pipeline.load.LoadProgress;
 import dev.pipeline.load.LoadSerdes;
 import dev.pipeline.load.LoadSummary;
 import dev.pipeline.load.MalformedRecords;
-import dev.pipeline.load.TopicReadiness;
+import dev.pipeline.kafka.TopicReadiness;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

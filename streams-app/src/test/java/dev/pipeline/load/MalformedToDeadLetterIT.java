@@ -10,6 +10,7 @@ import dev.pipeline.bench.PipelineRef;
 import dev.pipeline.cli.Main;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.kafka.serde.SerdeFactory;
+import dev.pipeline.kafka.TopicReadiness;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
