@@ -15,9 +15,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -134,19 +132,9 @@ final class HttpSink {
         throw new IOException("HTTP " + code + " from " + url);
     }
 
+    /** The batch as JSON: its schema's fields (see {@link Json}). */
     static byte[] json(LogBatch b) throws IOException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("service", b.getService());
-        m.put("windowStart", b.getWindowStart().toString());
-        m.put("windowEnd", b.getWindowEnd().toString());
-        m.put("count", b.getCount());
-        m.put("countByLevel", b.getCountByLevel());
-        m.put("firstTimestamp", b.getFirstTimestamp().toString());
-        m.put("lastTimestamp", b.getLastTimestamp().toString());
-        m.put("bytes", b.getBytes());
-        m.put("sampleMessages", b.getSampleMessages());
-        m.put("flushReason", b.getFlushReason().name());
-        return Json.MAPPER.writeValueAsBytes(m);
+        return Json.MAPPER.writeValueAsBytes(b);
     }
 
     /** A task's window onto the shared workers. Its methods run on the stream thread only. */

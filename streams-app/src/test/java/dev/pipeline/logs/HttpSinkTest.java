@@ -13,11 +13,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.policy.DeadLetters;
 import dev.pipeline.policy.DropReason;
+import dev.pipeline.schema.FlushReason;
 import dev.pipeline.schema.LogBatch;
 import dev.pipeline.testing.Threads;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -72,6 +76,22 @@ class HttpSinkTest {
         assertThat(body.get("flushReason").asText()).isEqualTo("SIZE");
         assertThat(body.get("sampleMessages")).hasSize(2);
         tickUntil(() -> logs.pipeline.tasks().inFlight() == 0);
+    }
+
+    @Test
+    void shouldWriteTheBodyWithTheSchemaFieldsInOrderTimestampsAsInstantsAndTheReasonByName() throws Exception {
+        LogBatch batch = LogBatch.newBuilder().setService("checkout")
+                .setWindowStart(Instant.parse("2026-11-22T10:00:00Z")).setWindowEnd(Instant.parse("2026-11-22T10:01:00.250Z"))
+                .setCount(2).setCountByLevel(Map.of("INFO", 2L))
+                .setFirstTimestamp(Instant.parse("2026-11-22T10:00:01Z")).setLastTimestamp(Instant.parse("2026-11-22T10:00:02Z"))
+                .setBytes(40).setSampleMessages(List.of("c1", "c2")).setFlushReason(FlushReason.SIZE).build();
+
+        // the body the sink has always sent (hand-built until the schema-driven writer replaced it)
+        assertThat(new String(HttpSink.json(batch), StandardCharsets.UTF_8)).isEqualTo("{\"service\":\"checkout\","
+                + "\"windowStart\":\"2026-11-22T10:00:00Z\",\"windowEnd\":\"2026-11-22T10:01:00.250Z\",\"count\":2,"
+                + "\"countByLevel\":{\"INFO\":2},\"firstTimestamp\":\"2026-11-22T10:00:01Z\","
+                + "\"lastTimestamp\":\"2026-11-22T10:00:02Z\",\"bytes\":40,\"sampleMessages\":[\"c1\",\"c2\"],"
+                + "\"flushReason\":\"SIZE\"}");
     }
 
     @Test
