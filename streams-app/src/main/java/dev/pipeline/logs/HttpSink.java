@@ -52,6 +52,11 @@ final class HttpSink {
     private final PipelineMetrics metrics;
     private final String pipeline;
     private int users;
+    /**
+     * Null while no task uses the sink: Java 17's client has no close(), and its selector thread
+     * stops only once the client is unreachable.
+     */
+    private volatile HttpClient client;
     private GuardedCall<LogBatch, Integer> call;
     private ThreadPoolExecutor workers;
 
@@ -65,8 +70,8 @@ final class HttpSink {
     /** A task's stage with a window of {@code window} batches; close it when the task closes. */
     synchronized BatchSink open(TaskId task, int window) {
         if (users++ == 0) {
-            HttpClient client = client(policy.callTimeoutMs());
-            call = new GuardedCall<>(pipeline, policy, metrics, b -> post(client, url, policy.callTimeoutMs(), b));
+            client = client(policy.callTimeoutMs());
+            call = new GuardedCall<>(pipeline, policy, metrics, this::post);
             AtomicInteger n = new AtomicInteger();
             workers = new ThreadPoolExecutor(policy.maxConcurrency(), policy.maxConcurrency(), 30, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(window * 1_024), r -> {
@@ -88,6 +93,7 @@ final class HttpSink {
             }
             call.close();
             call = null;
+            client = null;
             workers = null;
         }
     }
@@ -110,6 +116,14 @@ final class HttpSink {
     static HttpClient client(long timeoutMs) {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Runnable::run)
                 .connectTimeout(Duration.ofMillis(timeoutMs)).build();
+    }
+
+    private Integer post(LogBatch batch) throws Exception {
+        HttpClient c = client;
+        if (c == null) {
+            throw new IOException("the HTTP sink has stopped");
+        }
+        return post(c, url, policy.callTimeoutMs(), batch);
     }
 
     /** One POST; 2xx is success, 4xx other than 408/429 a permanent failure, anything else retried. */

@@ -17,7 +17,6 @@ import dev.pipeline.schema.FlushReason;
 import dev.pipeline.schema.LogBatch;
 import dev.pipeline.testing.Threads;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -26,31 +25,26 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The HTTP sink stage against a local endpoint: delivery, its window as backpressure, failures, threads. */
-class HttpSinkTest {
-    @TempDir
-    Path stateDir;
+class HttpSinkTest extends LogsDriverTests {
     private final FakeHttpSink endpoint = new FakeHttpSink();
-    private LogsDriver logs;
 
-    private LogsDriver start(Map<String, ?> more) {
+    @Override
+    LogsDriver start(Map<String, ?> more) {
         Map<String, Object> overrides = new HashMap<>(Map.of(SINK_HTTP_URL_CONFIG, endpoint.url(),
                 SINK_MAX_IN_FLIGHT_CONFIG, 1, BATCH_MAX_RECORDS_CONFIG, 2, FLUSH_INTERVAL_MS_CONFIG, 100,
                 "external.call.timeout.ms", 1_000, "external.retry.max.attempts", 2,
                 "external.retry.initial.backoff.ms", 10, "external.retry.max.elapsed.ms", 5_000,
                 "external.call.max.concurrency", 2));
         overrides.putAll(more);
-        logs = new LogsDriver(stateDir, overrides);
-        return logs;
+        return super.start(overrides);
     }
 
+    /** The driver first (its sink's workers stop), then the endpoint they call. */
     @AfterEach
     void close() {
-        if (logs != null) {
-            logs.close();
-        }
+        closeDriver();
         endpoint.close();
     }
 
@@ -179,16 +173,31 @@ class HttpSinkTest {
     @Test
     void shouldStopSinkThreadsWhenTheLastTaskCloses() {
         Set<Thread> before = Threads.liveNonDaemon();
+        Set<Thread> selectorsBefore = httpClientSelectors();
         start(Map.of());
         logs.send("x", "x1", 0);
         logs.send("x", "x2", 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.accepted.get() == 1);
         assertThat(sinkThreads()).isNotEmpty();
+        assertThat(httpClientSelectors()).as("the sink's client has its selector thread").hasSizeGreaterThan(selectorsBefore.size());
 
         logs.close();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> sinkThreads().isEmpty());
         assertThat(Threads.startedSince(before)).isEmpty();
+        // Java 17's HttpClient has no close(): its selector thread ends once the sink has let go of the client
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            System.gc();
+            Set<Thread> now = httpClientSelectors();
+            now.removeAll(selectorsBefore);
+            return now.isEmpty();
+        });
+    }
+
+    private static Set<Thread> httpClientSelectors() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().matches("HttpClient-\\d+-SelectorManager"))
+                .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
     }
 
     private static Set<String> sinkThreads() {
