@@ -4,44 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipeline.config.CircuitOpenPolicy;
 import dev.pipeline.observe.MetricNames;
-import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.testing.Threads;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class CircuitBreakerTest {
+class CircuitBreakerTest extends GuardedCallTests {
     private static final long OPEN_WAIT_MS = 10_000;
 
-    private final PipelineMetrics metrics = PipelineMetrics.inMemory();
-    private final FakeTime time = new FakeTime();
     private final AtomicBoolean down = new AtomicBoolean(true);
     private final AtomicInteger invocations = new AtomicInteger();
-    private GuardedCall<String, String> guarded;
 
     /** One attempt per call (no retries), window of 4 with 50% threshold, 2 trial calls when half-open. */
     private GuardedCall<String, String> guard(CircuitOpenPolicy whenOpen) {
         ExternalCallPolicy policy = new ExternalCallPolicy(1_000, 2, 1, 100, 2.0, 1_000, 0.0, 5_000, 50, 4, 4,
                 OPEN_WAIT_MS, 2, whenOpen);
-        guarded = new GuardedCall<>("logs", policy, metrics, in -> {
+        return guard(policy, in -> {
             invocations.incrementAndGet();
             if (down.get()) {
                 throw new IOException("connection refused");
             }
             return "ok " + in;
-        }, time, time);
-        return guarded;
-    }
-
-    @AfterEach
-    void close() {
-        if (guarded != null) {
-            guarded.close();
-        }
+        });
     }
 
     @Test
