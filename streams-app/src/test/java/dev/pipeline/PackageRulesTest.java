@@ -33,11 +33,11 @@ class PackageRulesTest {
     static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
             Map.entry("config", Set.of()),
             Map.entry("kafka.registry", Set.of()),
-            Map.entry("kafka.serde", Set.of("kafka.registry")),
+            Map.entry("kafka.serde", Set.of("config", "kafka.registry")),
             Map.entry("kafka", Set.of("config", "kafka.registry", "kafka.serde")),
             Map.entry("observe", Set.of("config", "kafka")),
             Map.entry("policy", Set.of("config", "observe")),
-            Map.entry("app", Set.of("config", "kafka", "observe", "policy")),
+            Map.entry("app", Set.of("config", "kafka", "kafka.serde", "observe", "policy")),
             Map.entry("logs", Set.of("app", "config", "kafka", "kafka.serde", "observe", "policy")),
             Map.entry("orders", Set.of("app", "config", "kafka", "kafka.serde", "observe", "policy")),
             Map.entry("load", Set.of("config", "kafka", "kafka.registry", "kafka.serde", "policy")),

@@ -3,7 +3,7 @@ package dev.pipeline.app;
 import dev.pipeline.config.CoreKeys;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.kafka.EmbeddedKafkaBroker;
-import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.serde.SerdeFactory;
 import dev.pipeline.kafka.TopicProvisioner;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.observe.PipelineMetrics;

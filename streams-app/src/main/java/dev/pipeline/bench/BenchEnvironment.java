@@ -3,12 +3,10 @@ package dev.pipeline.bench;
 import dev.pipeline.config.CoreKeys;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.kafka.EmbeddedKafkaBroker;
-import dev.pipeline.kafka.SerdeFactory;
-import dev.pipeline.kafka.registry.SchemaRegistryClient;
+import dev.pipeline.kafka.serde.SerdeFactory;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
-import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.load.MalformedRecords;
-import dev.pipeline.load.TopicReadiness;
+import dev.pipeline.kafka.TopicReadiness;
 import dev.pipeline.load.LoadClock;
 import dev.pipeline.load.LoadGenerator;
 import dev.pipeline.load.LoadKind;
@@ -30,13 +28,11 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -77,13 +73,7 @@ public final class BenchEnvironment implements AutoCloseable {
         }
         this.config = base.with(overrides);
         this.admin = Admin.create(new HashMap<>(config.kafkaClientProps()));
-        SchemaRegistryClient registry = SchemaRegistryClients.mock(registryScope);
-        this.serdes = new SerdeFactory() {
-            @Override
-            public <T extends SpecificRecord> Serde<T> valueSerde(Class<T> type) {
-                return new AvroSerde<>(registry, type);
-            }
-        };
+        this.serdes = SerdeFactory.fromConfig(config);
     }
 
     /** Starts an embedded broker under {@code workDir} when {@code base} names no bootstrap servers. */

@@ -1,6 +1,6 @@
 package dev.pipeline.bench;
 
-import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.serde.SerdeFactory;
 import dev.pipeline.schema.LogEvent;
 import java.time.Duration;
 import java.util.Map;

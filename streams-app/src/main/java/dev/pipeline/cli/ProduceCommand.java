@@ -2,7 +2,7 @@ package dev.pipeline.cli;
 
 import dev.pipeline.config.CoreKeys;
 import dev.pipeline.config.PipelineConfig;
-import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.serde.SerdeFactory;
 import dev.pipeline.kafka.TopicProvisioner;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.load.CorpusMalformedRecords;
@@ -15,7 +15,7 @@ import dev.pipeline.load.LoadProgress;
 import dev.pipeline.load.LoadSerdes;
 import dev.pipeline.load.LoadSummary;
 import dev.pipeline.load.MalformedRecords;
-import dev.pipeline.load.TopicReadiness;
+import dev.pipeline.kafka.TopicReadiness;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

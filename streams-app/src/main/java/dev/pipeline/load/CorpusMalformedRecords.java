@@ -1,6 +1,6 @@
 package dev.pipeline.load;
 
-import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.serde.SerdeFactory;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.schema.LogEvent;
 import dev.pipeline.schema.OrderEvent;

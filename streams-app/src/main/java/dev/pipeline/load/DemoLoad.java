@@ -1,7 +1,8 @@
 package dev.pipeline.load;
 
 import dev.pipeline.config.PipelineConfig;
-import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.serde.SerdeFactory;
+import dev.pipeline.kafka.TopicReadiness;
 import dev.pipeline.kafka.Topics;
 import java.time.Duration;
 import java.util.ArrayList;

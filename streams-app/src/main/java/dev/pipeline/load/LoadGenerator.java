@@ -1,6 +1,6 @@
 package dev.pipeline.load;
 
-import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.serde.SerdeFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;

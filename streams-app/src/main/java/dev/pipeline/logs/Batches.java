@@ -18,7 +18,7 @@ final class Batches {
      * @param samples messages of the oldest events, at most {@code logs.batch.sample.size}
      * @param nowMs wall clock of the flush (the batch's windowEnd)
      */
-    static LogBatch summarise(LogsBuffer.Taken taken, List<String> samples, FlushReason reason, long nowMs) {
+    static LogBatch summarise(Taken taken, List<String> samples, FlushReason reason, long nowMs) {
         Map<String, Long> byLevel = new TreeMap<>();
         long[] counts = taken.countByLevel();
         for (int i = 0; i < counts.length; i++) {

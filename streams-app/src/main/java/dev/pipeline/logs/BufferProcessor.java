@@ -18,10 +18,8 @@ import dev.pipeline.schema.LogEvent;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
@@ -70,9 +68,6 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
             PipelineMetrics metrics, TaskBuffers tasks, SinkFactory sinks, InputValidation validation,
             ConservationCheck conservation, Duration conservationInterval) {}
 
-    /** A batch restored with the store whose external delivery is to be tried again. */
-    private record Resubmit(long id, LogBatch batch) {}
-
     private final Deps deps;
     private final LogsSettings settings;
     private final String inputTopic;
@@ -80,14 +75,11 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
     private LogsBuffer buffer;
     private Ledger ledger;
     private DropRecorder drops;
-    /** Counts failed deliveries of batches already in the output topic: metrics only, not the ledger. */
-    private DropRecorder sinkDrops;
     private TaskBuffers.Contribution published;
     private StoreEntries.Contribution bufferRows;
     private StoreEntries.Contribution ledgerRows;
     private KeyValueStore<String, Long> ledgerStore;
-    private BatchSink sink;
-    private final ArrayDeque<Resubmit> resubmit = new ArrayDeque<>();
+    private TaskDelivery sink;
     private Cancellable ticker;
     private Cancellable conservationTicker;
     private Counter recordsIn;
@@ -110,22 +102,15 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
         this.ledgerStore = context.getStateStore(Ledger.storeName(MetricNames.PIPELINE_LOGS));
         this.ledger = new Ledger(ledgerStore);
         this.drops = new DropRecorder(MetricNames.PIPELINE_LOGS, deps.metrics(), ledger);
-        this.sinkDrops = new DropRecorder(MetricNames.PIPELINE_LOGS, deps.metrics(), null);
         this.recordsIn = deps.metrics().recordsIn(MetricNames.PIPELINE_LOGS);
         this.recordsOut = deps.metrics().recordsOut(MetricNames.PIPELINE_LOGS);
         buffer.load(settings.batchMaxRecords());
-        this.sink = deps.sinks().open(context.taskId());
-        for (Map.Entry<Long, byte[]> held : buffer.heldForSink().entrySet()) {
-            if (sink.external()) {
-                resubmit.add(new Resubmit(held.getKey(),
-                        deps.batches().deserializer().deserialize(deps.topics().logsAggregated(), held.getValue())));
-            } else {
-                buffer.releaseFromSink(held.getKey());
-            }
-        }
-        if (!buffer.isEmpty() || !resubmit.isEmpty()) {
+        this.sink = new TaskDelivery(deps.sinks().open(context.taskId()), buffer, deps, this::forwardDeadLetter,
+                this::nowMs);
+        int resubmit = sink.restore();
+        if (!buffer.isEmpty() || resubmit > 0) {
             LOG.info("[logs] task {} restored {} buffered events ({} bytes) of {} services and {} batches to deliver",
-                    context.taskId(), buffer.records(), buffer.bytes(), buffer.services(), resubmit.size());
+                    context.taskId(), buffer.records(), buffer.bytes(), buffer.services(), resubmit);
         }
         this.published = deps.tasks().register(context.taskId(), settings.bufferMaxRecords(), settings.bufferMaxBytes());
         this.bufferRows = deps.metrics().storeEntries().register(MetricNames.PIPELINE_LOGS, STORE,
@@ -243,7 +228,9 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
                 // nothing is due yet (BLOCK): wake when the oldest service is
                 waitMs = Math.min(waitMs, Math.max(1, buffer.oldestArrivalMs() + settings.flushMaxAgeMs() - nowMs()));
             }
-            handle(sink.poll(waitMs));
+            if (sink.await(waitMs)) {
+                publishBuffered();
+            }
         }
     }
 
@@ -285,7 +272,7 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
 
     /** Emits up to one batch of the service's oldest events; they leave the buffer. */
     private void flush(String service, FlushReason reason) {
-        LogsBuffer.Taken taken = buffer.take(service, settings.batchMaxRecords(), settings.sampleSize());
+        Taken taken = buffer.take(service, settings.batchMaxRecords(), settings.sampleSize());
         if (taken == null) {
             return;
         }
@@ -295,17 +282,14 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
         }
         LogBatch batch = Batches.summarise(taken, samples, reason, nowMs());
         context.forward(new Record<>(service, batch, taken.maxRecordTs()), OUTPUT_SINK);
-        if (sink.external()) {
-            long id = buffer.holdForSink(deps.batches().serializer().serialize(deps.topics().logsAggregated(), batch));
-            sink.submit(id, service, batch);
-        }
+        sink.submit(service, batch);
         ledger.out(taken.count());
         recordsOut.increment(taken.count());
         stalled = false;
     }
 
     private void evictOldest() {
-        LogsBuffer.Evicted e = buffer.evictOldest();
+        Evicted e = buffer.evictOldest();
         drops.drop(DropReason.OVERFLOW, key(e.service()), e.event(), e.recordTs(), new RecordHeaders(),
                 new DeadLetters.Source(inputTopic, e.partition(), e.offset()), 1, null)
                 .ifPresent(this::forwardDeadLetter);
@@ -321,30 +305,7 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
 
     /** Sink outcomes first, then restored batches the sink has room for again. */
     private void pollSink() {
-        handle(sink.poll(0));
-        while (!resubmit.isEmpty() && sink.hasRoom()) {
-            Resubmit r = resubmit.poll();
-            sink.submit(r.id(), r.batch().getService(), r.batch());
-        }
-    }
-
-    /**
-     * Outcomes of HTTP deliveries. A failed batch is dead-lettered (value: the batch, as the
-     * output topic has it); it is counted by reason but not in the ledger, whose events already
-     * reached the output topic. Either way the batch leaves the store with the next commit.
-     */
-    private void handle(List<BatchSink.Result> results) {
-        for (BatchSink.Result r : results) {
-            r.failure().ifPresent(reason -> {
-                String output = deps.topics().logsAggregated();
-                byte[] value = deps.batches().serializer().serialize(output, r.batch());
-                sinkDrops.drop(reason, key(r.service()), value, nowMs(), new RecordHeaders(),
-                        new DeadLetters.Source(output, -1, -1L), r.attempts(), r.cause())
-                        .ifPresent(this::forwardDeadLetter);
-            });
-            buffer.releaseFromSink(r.id());
-        }
-        if (published != null && !results.isEmpty()) {
+        if (sink.poll() && published != null) {
             publishBuffered();
         }
     }
@@ -402,7 +363,7 @@ final class BufferProcessor implements Processor<String, WithBytes<LogEvent>, Ob
 
     private void publishBuffered() {
         published.buffered(buffer.records(), buffer.bytes());
-        published.inFlight(sink.inFlight() + resubmit.size());
+        published.inFlight(sink.pending());
     }
 
     /** Wall clock: the runtime's cached time, advanced by how long this call has been waiting. */

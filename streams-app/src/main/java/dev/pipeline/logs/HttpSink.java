@@ -8,14 +8,14 @@ import dev.pipeline.policy.ExternalCallPolicy;
 import dev.pipeline.policy.GuardedCall;
 import dev.pipeline.schema.LogBatch;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -26,10 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.processor.TaskId;
 
 /**
- * The optional external sink ({@code logs.sink.http.url}): each batch POSTed as JSON, through the
- * policy's {@link GuardedCall} (circuit breaker, per-attempt timeout, retries with backoff).
- * One per pipeline; its worker threads ({@code external.call.max.concurrency}) start with the
- * first task that opens it and stop with the last, so none outlives the tasks.
+ * The optional external sink ({@code logs.sink.http.url}): each batch POSTed as JSON with
+ * {@code java.net.http.HttpClient} (connect and request timeouts of {@code external.call.timeout.ms}),
+ * through the policy's {@link GuardedCall} (circuit breaker, bulkhead, retries with backoff).
+ * One per pipeline; its worker threads ({@code external.call.max.concurrency}), the only pool of
+ * the sink, make the calls themselves; they start with the first task that opens it and stop
+ * with the last, so none outlives the tasks.
  *
  * <p>Each task gets a {@link BatchSink} with its own window of {@code logs.sink.max.in.flight}
  * batches: a full window holds the task's flushes back (backpressure into the buffer). Workers
@@ -50,6 +52,11 @@ final class HttpSink {
     private final PipelineMetrics metrics;
     private final String pipeline;
     private int users;
+    /**
+     * Null while no task uses the sink: Java 17's client has no close(), and its selector thread
+     * stops only once the client is unreachable.
+     */
+    private volatile HttpClient client;
     private GuardedCall<LogBatch, Integer> call;
     private ThreadPoolExecutor workers;
 
@@ -63,7 +70,8 @@ final class HttpSink {
     /** A task's stage with a window of {@code window} batches; close it when the task closes. */
     synchronized BatchSink open(TaskId task, int window) {
         if (users++ == 0) {
-            call = new GuardedCall<>(pipeline, policy, metrics, b -> post(url, policy.callTimeoutMs(), b));
+            client = client(policy.callTimeoutMs());
+            call = new GuardedCall<>(pipeline, policy, metrics, this::post);
             AtomicInteger n = new AtomicInteger();
             workers = new ThreadPoolExecutor(policy.maxConcurrency(), policy.maxConcurrency(), 30, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(window * 1_024), r -> {
@@ -85,6 +93,7 @@ final class HttpSink {
             }
             call.close();
             call = null;
+            client = null;
             workers = null;
         }
     }
@@ -99,49 +108,47 @@ final class HttpSink {
         return call == null ? 0 : call.circuitStateCode();
     }
 
-    /** One POST; 2xx is success, 4xx other than 408/429 a permanent failure, anything else retried. */
-    static Integer post(URI url, long timeoutMs, LogBatch batch) throws Exception {
-        HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();
-        try {
-            c.setConnectTimeout((int) timeoutMs);
-            c.setReadTimeout((int) timeoutMs);
-            c.setRequestMethod("POST");
-            c.setDoOutput(true);
-            c.setRequestProperty("Content-Type", "application/json");
-            try (OutputStream out = c.getOutputStream()) {
-                out.write(json(batch));
-            }
-            int code = c.getResponseCode();
-            try (InputStream in = code < 400 ? c.getInputStream() : c.getErrorStream()) {
-                if (in != null) {
-                    in.readAllBytes();
-                }
-            }
-            if (code >= 200 && code < 300) {
-                return code;
-            }
-            if (code >= 400 && code < 500 && code != 408 && code != 429) {
-                throw new GuardedCall.PermanentFailure("HTTP " + code + " from " + url, null);
-            }
-            throw new IOException("HTTP " + code + " from " + url);
-        } finally {
-            c.disconnect();
-        }
+    /**
+     * Tasks the client would hand to its default executor (a second, unbounded pool) run on the
+     * thread that completes them instead: the caller's, or the client's selector thread, which
+     * stops once the client is unreachable after {@link #release}.
+     */
+    static HttpClient client(long timeoutMs) {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Runnable::run)
+                .connectTimeout(Duration.ofMillis(timeoutMs)).build();
     }
 
+    private Integer post(LogBatch batch) throws Exception {
+        HttpClient c = client;
+        if (c == null) {
+            throw new IOException("the HTTP sink has stopped");
+        }
+        return post(c, url, policy.callTimeoutMs(), batch);
+    }
+
+    /** One POST; 2xx is success, 4xx other than 408/429 a permanent failure, anything else retried. */
+    static Integer post(HttpClient client, URI url, long timeoutMs, LogBatch batch) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofMillis(timeoutMs))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json(batch))).build();
+        int code;
+        try {
+            code = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (HttpTimeoutException e) {
+            throw new GuardedCall.CallTimeoutException(timeoutMs, e);
+        }
+        if (code >= 200 && code < 300) {
+            return code;
+        }
+        if (code >= 400 && code < 500 && code != 408 && code != 429) {
+            throw new GuardedCall.PermanentFailure("HTTP " + code + " from " + url, null);
+        }
+        throw new IOException("HTTP " + code + " from " + url);
+    }
+
+    /** The batch as JSON: its schema's fields (see {@link Json}). */
     static byte[] json(LogBatch b) throws IOException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("service", b.getService());
-        m.put("windowStart", b.getWindowStart().toString());
-        m.put("windowEnd", b.getWindowEnd().toString());
-        m.put("count", b.getCount());
-        m.put("countByLevel", b.getCountByLevel());
-        m.put("firstTimestamp", b.getFirstTimestamp().toString());
-        m.put("lastTimestamp", b.getLastTimestamp().toString());
-        m.put("bytes", b.getBytes());
-        m.put("sampleMessages", b.getSampleMessages());
-        m.put("flushReason", b.getFlushReason().name());
-        return Json.MAPPER.writeValueAsBytes(m);
+        return Json.MAPPER.writeValueAsBytes(b);
     }
 
     /** A task's window onto the shared workers. Its methods run on the stream thread only. */

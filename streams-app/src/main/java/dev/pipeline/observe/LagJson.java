@@ -20,9 +20,17 @@ import java.util.Map;
 public final class LagJson {
     private LagJson() {}
 
+    /** The document's shape; {@link PartitionLag} is written as it is (its components are the fields). */
+    private record Document(String at, Map<String, Group> groups) {}
+
+    private record WithHistory(String at, Map<String, Group> groups, List<Map<String, Object>> history) {}
+
+    private record Group(LagStatus status, String error, long totalLag, double maxLagSeconds,
+            List<PartitionLag> partitions) {}
+
     public static String write(LagSnapshot snapshot, boolean pretty) {
         try {
-            return pretty ? Json.PRETTY.writeValueAsString(toMap(snapshot)) : Json.MAPPER.writeValueAsString(toMap(snapshot));
+            return pretty ? Json.PRETTY.writeValueAsString(document(snapshot)) : Json.MAPPER.writeValueAsString(document(snapshot));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("lag snapshot is not serialisable", e);
         }
@@ -30,42 +38,19 @@ public final class LagJson {
 
     /** The snapshot with an extra field {@code history} (see {@link DashboardHistory#toJson()}). */
     static String write(LagSnapshot snapshot, List<Map<String, Object>> history) {
-        Map<String, Object> root = toMap(snapshot);
-        root.put("history", history);
+        Document d = document(snapshot);
         try {
-            return Json.MAPPER.writeValueAsString(root);
+            return Json.MAPPER.writeValueAsString(new WithHistory(d.at(), d.groups(), history));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("lag history is not serialisable", e);
         }
     }
 
-    static Map<String, Object> toMap(LagSnapshot snapshot) {
-        Map<String, Object> groups = new LinkedHashMap<>();
+    private static Document document(LagSnapshot snapshot) {
+        Map<String, Group> groups = new LinkedHashMap<>();
         for (GroupLag g : snapshot.groups()) {
-            Map<String, Object> group = new LinkedHashMap<>();
-            group.put("status", g.status().name());
-            group.put("error", g.error());
-            group.put("totalLag", g.totalLag());
-            group.put("maxLagSeconds", g.maxLagSeconds());
-            List<Map<String, Object>> partitions = g.partitions().stream().map(LagJson::partition).toList();
-            group.put("partitions", partitions);
-            groups.put(g.group(), group);
+            groups.put(g.group(), new Group(g.status(), g.error(), g.totalLag(), g.maxLagSeconds(), g.partitions()));
         }
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("at", snapshot.at().toString());
-        root.put("groups", groups);
-        return root;
-    }
-
-    private static Map<String, Object> partition(PartitionLag p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("topic", p.topic());
-        m.put("partition", p.partition());
-        m.put("committedOffset", p.committedOffset());
-        m.put("endOffset", p.endOffset());
-        m.put("lag", p.lag());
-        m.put("lagSeconds", p.lagSeconds());
-        m.put("status", p.status().name());
-        return m;
+        return new Document(snapshot.at().toString(), groups);
     }
 }

@@ -19,9 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
@@ -29,7 +27,6 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
@@ -84,8 +81,8 @@ public final class LagMonitor implements AutoCloseable, MeterBinder {
         this.targets = List.copyOf(targets);
         this.settings = settings;
         this.clock = clock;
-        this.admin = Admin.create(adminProps(clientProps, settings));
-        this.timestamps = new OffsetTimestamps(new KafkaConsumer<>(consumerProps(clientProps, settings),
+        this.admin = Admin.create(LagClients.adminProps(clientProps, settings));
+        this.timestamps = new OffsetTimestamps(new KafkaConsumer<>(LagClients.consumerProps(clientProps, settings),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer()));
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, CLIENT_ID);
@@ -379,44 +376,5 @@ public final class LagMonitor implements AutoCloseable, MeterBinder {
             timestamps.close();
             admin.close(Duration.ofSeconds(2));
         }
-    }
-
-    private static Map<String, Object> adminProps(Map<String, ?> clientProps, LagSettings s) {
-        Map<String, Object> p = known(clientProps, AdminClientConfig.configNames());
-        int t = (int) s.adminTimeout().toMillis();
-        p.put(AdminClientConfig.CLIENT_ID_CONFIG, CLIENT_ID);
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, t);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, t);
-        p.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
-        p.put(AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1_000);
-        return p;
-    }
-
-    private static Map<String, Object> consumerProps(Map<String, ?> clientProps, LagSettings s) {
-        Map<String, Object> p = known(clientProps, ConsumerConfig.configNames());
-        int t = (int) s.adminTimeout().toMillis();
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, CLIENT_ID + "-timestamps");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024);
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 1024 * 1024);
-        p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, t);
-        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, t);
-        p.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
-        return p;
-    }
-
-    /** Only the settings this client knows (the app's Kafka settings also hold Streams and producer keys). */
-    private static Map<String, Object> known(Map<String, ?> props, Set<String> names) {
-        Map<String, Object> p = new HashMap<>();
-        props.forEach((k, v) -> {
-            if (names.contains(k)) {
-                p.put(k, v);
-            }
-        });
-        return p;
     }
 }

@@ -7,27 +7,24 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
 import java.time.Clock;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One external call (e.g. the logs HTTP sink) behind a circuit breaker, a per-attempt timeout
- * and retries with exponential backoff and jitter (resilience4j). {@link #call} blocks its caller
- * for at most {@link ExternalCallPolicy#worstCaseMs()} and never throws: it returns a
- * {@link CallOutcome} saying what to do with the record.
+ * One external call (e.g. the logs HTTP sink) behind a circuit breaker, a bulkhead and retries
+ * with exponential backoff and jitter (resilience4j). {@link #call} blocks its caller for at most
+ * {@link ExternalCallPolicy#worstCaseMs()} and never throws: it returns a {@link CallOutcome}
+ * saying what to do with the record.
  *
- * <p>Attempts run on a small bounded pool so a hung call can be abandoned at its deadline (and
- * counts as a failure); an attempt that finds every worker busy and the queue (as long as the
- * pool) full fails at once. Time spent queued counts against the attempt's timeout. Counts every retry in
+ * <p>Attempts run on the caller's thread: there is no pool here. The {@link Call} bounds each
+ * attempt itself at {@code external.call.timeout.ms} (the sink's {@code java.net.http.HttpClient}
+ * has connect and request timeouts) and reports a timeout as {@link CallTimeoutException}, which
+ * counts as a failure. The bulkhead admits {@code external.call.max.concurrency} attempts at once;
+ * one more fails at once (a failure, retried like any other). Counts every retry in
  * {@code pipeline_retries_total{pipeline}} and exposes the breaker as
  * {@code pipeline_circuit_state{pipeline}} (0 closed, 1 half-open, 2 open); the gauge belongs to
- * the pipeline's first open guarded call. Thread-safe; {@link #close()} stops the pool.
+ * the pipeline's first open guarded call. Thread-safe; {@link #close()} removes that gauge.
  *
  * <p>It does not record drops: the caller does, with the outcome's reason, through its
  * {@link DropRecorder} (which also writes the DLQ record from the stream thread).
@@ -55,10 +52,10 @@ public final class GuardedCall<I, O> implements AutoCloseable {
         }
     }
 
-    /** An attempt that ran past {@code external.call.timeout.ms}. */
+    /** Thrown by a {@link Call} whose attempt ran past {@code external.call.timeout.ms}. */
     public static final class CallTimeoutException extends Exception {
-        CallTimeoutException(long timeoutMs) {
-            super("external call exceeded its timeout of " + timeoutMs + " ms", null, false, false);
+        public CallTimeoutException(long timeoutMs, Throwable cause) {
+            super("external call exceeded its timeout of " + timeoutMs + " ms", cause, false, false);
         }
     }
 
@@ -70,7 +67,8 @@ public final class GuardedCall<I, O> implements AutoCloseable {
     private final Sleeper sleeper;
     private final Retry retry;
     private final CircuitBreaker breaker;
-    private final ThreadPoolExecutor pool;
+    /** The bulkhead: what resilience4j's semaphore bulkhead does with no wait, without its extra module. */
+    private final Semaphore permits;
     private final boolean ownsGauge;
 
     public GuardedCall(String pipeline, ExternalCallPolicy policy, PipelineMetrics metrics, Call<I, O> call) {
@@ -88,15 +86,7 @@ public final class GuardedCall<I, O> implements AutoCloseable {
         this.sleeper = sleeper;
         this.retry = Retry.of(pipeline + "-external-call", policy.<O>retryConfig());
         this.breaker = CircuitBreaker.of(pipeline + "-external-call", policy.circuitBreakerConfig(clock));
-        AtomicInteger threads = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(policy.maxConcurrency(), policy.maxConcurrency(), 30, TimeUnit.SECONDS,
-                // a hand-off queue would reject a call that arrives just before a finished worker polls again
-                new ArrayBlockingQueue<>(policy.maxConcurrency()), r -> {
-                    Thread t = new Thread(r, "pipeline-" + pipeline + "-external-call-" + threads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
+        this.permits = new Semaphore(policy.maxConcurrency());
         this.ownsGauge = metrics.registry().find(MetricNames.CIRCUIT_STATE).tag(MetricNames.TAG_PIPELINE, pipeline)
                 .gauge() == null;
         if (ownsGauge) {
@@ -151,28 +141,15 @@ public final class GuardedCall<I, O> implements AutoCloseable {
         }
     }
 
-    /** One attempt on the pool, abandoned (interrupted) at the call timeout. */
+    /** One attempt on this thread, if the bulkhead has room. */
     private O attempt(I input) throws Exception {
-        Future<O> f;
-        try {
-            f = pool.submit(() -> call.call(input));
-        } catch (RejectedExecutionException e) {
-            throw new RejectedExecutionException("all " + policy.maxConcurrency() + " external call workers and their queue are busy", e);
+        if (!permits.tryAcquire()) {
+            throw new RejectedExecutionException("all " + policy.maxConcurrency() + " external call permits are in use");
         }
         try {
-            return f.get(policy.callTimeoutMs(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            throw new CallTimeoutException(policy.callTimeoutMs());
-        } catch (InterruptedException e) {
-            f.cancel(true);
-            throw e;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof Exception ex) {
-                throw ex;
-            }
-            throw e;
+            return call.call(input);
+        } finally {
+            permits.release();
         }
     }
 
@@ -197,15 +174,9 @@ public final class GuardedCall<I, O> implements AutoCloseable {
         return policy;
     }
 
-    /** Stops the pool (interrupting attempts in flight) and removes the gauge this call registered. */
+    /** Removes the gauge this call registered; attempts in flight belong to their callers' threads. */
     @Override
     public void close() {
-        pool.shutdownNow();
-        try {
-            pool.awaitTermination(policy.callTimeoutMs(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         if (ownsGauge) {
             var gauge = metrics.registry().find(MetricNames.CIRCUIT_STATE).tag(MetricNames.TAG_PIPELINE, pipeline).gauge();
             if (gauge != null) {

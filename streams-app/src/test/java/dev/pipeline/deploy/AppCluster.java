@@ -85,6 +85,32 @@ final class AppCluster implements AutoCloseable {
     }
 
     /**
+     * Two instances {@code prefix-a} and {@code prefix-b} of {@code pipeline}, state under
+     * {@code dir}: both ready, then {@code load} starts, then both have consumed records and share
+     * the 4 partitions. The steady state every scale-out test measures from.
+     */
+    List<ChildApp> startTwoSharing(String prefix, String pipeline, Path dir, Runnable load) {
+        ChildApp a = start(prefix + "-a", pipeline, dir.resolve("a"), Map.of());
+        ChildApp b = start(prefix + "-b", pipeline, dir.resolve("b"), Map.of());
+        a.awaitReady(READY_TIMEOUT);
+        b.awaitReady(READY_TIMEOUT);
+        load.run();
+        awaitProcessing(a, pipeline);
+        awaitProcessing(b, pipeline);
+        awaitTasksSpread(pipeline, 4, a, b);
+        return List.of(a, b);
+    }
+
+    /** The instance has consumed records itself (its share of the partitions), per its /api/status. */
+    static void awaitProcessing(ChildApp app, String pipeline) {
+        await(app.name() + " processing " + pipeline).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    var status = JSON.readTree(app.get("/api/status").body()).path("pipelines").path(pipeline);
+                    return status.path("recordsIn").asLong(0) > 0 || status.path("records_in").asLong(0) > 0;
+                });
+    }
+
+    /**
      * Steady state before a stop, kill or join is measured: every instance owns active tasks and
      * together they own all {@code partitions} (per /api/status), twice in a row a second apart.
      */

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pipeline.app.PipelineApplication;
-import dev.pipeline.app.PipelineContext;
 import dev.pipeline.app.StreamsPipeline;
 import dev.pipeline.config.CoreKeys;
 import dev.pipeline.config.PipelineConfig;
-import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.serde.SerdeFactory;
 import dev.pipeline.testing.KafkaBrokerExtension;
 import dev.pipeline.testing.TestBroker;
 import java.nio.file.Path;
@@ -183,12 +182,7 @@ class DrainHookIT {
     static final class NoSerdes implements PipelineApplication.Plugins {
         @Override
         public SerdeFactory serdes(PipelineConfig config) {
-            return new SerdeFactory() {
-                @Override
-                public <T extends org.apache.avro.specific.SpecificRecord> org.apache.kafka.common.serialization.Serde<T> valueSerde(Class<T> type) {
-                    throw new UnsupportedOperationException("no Avro in this test");
-                }
-            };
+            return SerdeFactory.mock("drain-hook-it");
         }
     }
 }

@@ -3,24 +3,13 @@ package dev.pipeline.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pipeline.kafka.Topics;
 import dev.pipeline.schema.FlushReason;
 import dev.pipeline.testing.ChildApp;
-import dev.pipeline.testing.KafkaBrokerExtension;
-import dev.pipeline.testing.TestBroker;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,36 +18,16 @@ import org.slf4j.LoggerFactory;
  * the logs buffers hold (reason SHUTDOWN), commits, closes and exits 0 within the bound; a second
  * signal ends it at once with 130.
  */
-@Tag("integration")
-@ExtendWith(KafkaBrokerExtension.class)
-class DrainIT {
+class DrainIT extends AppClusterTests {
     private static final Logger LOG = LoggerFactory.getLogger(DrainIT.class);
     private static final String APP_ID = "pipeline-logs";
     private static final Pattern DRAINED = Pattern.compile("Drained and stopped in (\\d+) ms");
     private static final int RATE = 400;
     private static final int SERVICES = 16;
 
-    private static AppCluster cluster;
-    private final Topics topics = Topics.defaults();
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void startCluster(TestBroker broker) {
-        cluster = new AppCluster(broker);
-    }
-
-    @AfterAll
-    static void stopCluster() throws InterruptedException {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    @AfterEach
-    void reset() throws Exception {
-        cluster.resetApplication(APP_ID, Set.copyOf(topics.all()));
+    @Override
+    String appId() {
+        return APP_ID;
     }
 
     @Test

@@ -3,23 +3,11 @@ package dev.pipeline.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pipeline.kafka.Topics;
 import dev.pipeline.testing.ChildApp;
-import dev.pipeline.testing.KafkaBrokerExtension;
-import dev.pipeline.testing.TestBroker;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,49 +17,23 @@ import org.slf4j.LoggerFactory;
  * group protocol shares the partitions; these tests check that stopping, killing or adding an
  * instance moves work without losing any event, and measure how long the move takes.
  */
-@Tag("integration")
-@ExtendWith(KafkaBrokerExtension.class)
-class MultiInstanceIT {
+class MultiInstanceIT extends AppClusterTests {
     private static final Logger LOG = LoggerFactory.getLogger(MultiInstanceIT.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String APP_ID = "pipeline-logs";
     private static final int RATE = 300;
     private static final int SERVICES = 16;
 
-    private static AppCluster cluster;
-    private final Topics topics = Topics.defaults();
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void startCluster(TestBroker broker) {
-        cluster = new AppCluster(broker);
-    }
-
-    @AfterAll
-    static void stopCluster() throws InterruptedException {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    @AfterEach
-    void reset() throws Exception {
-        cluster.resetApplication(APP_ID, Set.copyOf(topics.all()));
+    @Override
+    String appId() {
+        return APP_ID;
     }
 
     @Test
     void shouldShareThePartitionsAndHandOverWithNothingLostWhenOneStopsCleanly() throws Exception {
         try (LogsTraffic traffic = traffic()) {
-            ChildApp a = cluster.start("share-a", "logs", tmp.resolve("a"), Map.of());
-            ChildApp b = cluster.start("share-b", "logs", tmp.resolve("b"), Map.of());
-            a.awaitReady(AppCluster.READY_TIMEOUT);
-            b.awaitReady(AppCluster.READY_TIMEOUT);
-            traffic.startSending(RATE, SERVICES);
-            awaitProcessing(a);
-            awaitProcessing(b);
-            AppCluster.awaitTasksSpread("logs", 4, a, b);
+            List<ChildApp> ab = cluster.startTwoSharing("share", "logs", tmp, () -> traffic.startSending(RATE, SERVICES));
+            ChildApp a = ab.get(0);
+            ChildApp b = ab.get(1);
             traffic.progress(APP_ID).awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             long t0 = System.nanoTime();
@@ -98,14 +60,9 @@ class MultiInstanceIT {
     @Test
     void shouldFailOverWithNothingLostWhenOneIsKilledUnderLoad() throws Exception {
         try (LogsTraffic traffic = traffic()) {
-            ChildApp a = cluster.start("kill-a", "logs", tmp.resolve("a"), Map.of());
-            ChildApp b = cluster.start("kill-b", "logs", tmp.resolve("b"), Map.of());
-            a.awaitReady(AppCluster.READY_TIMEOUT);
-            b.awaitReady(AppCluster.READY_TIMEOUT);
-            traffic.startSending(RATE, SERVICES);
-            awaitProcessing(a);
-            awaitProcessing(b);
-            AppCluster.awaitTasksSpread("logs", 4, a, b);
+            List<ChildApp> ab = cluster.startTwoSharing("kill", "logs", tmp, () -> traffic.startSending(RATE, SERVICES));
+            ChildApp a = ab.get(0);
+            ChildApp b = ab.get(1);
             traffic.progress(APP_ID).awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             Map<Integer, Long> atKill = traffic.progress(APP_ID).committed();
@@ -128,20 +85,15 @@ class MultiInstanceIT {
     @Test
     void shouldRebalanceWithNothingLostWhenAThirdInstanceJoins() throws Exception {
         try (LogsTraffic traffic = traffic()) {
-            ChildApp a = cluster.start("join-a", "logs", tmp.resolve("a"), Map.of());
-            ChildApp b = cluster.start("join-b", "logs", tmp.resolve("b"), Map.of());
-            a.awaitReady(AppCluster.READY_TIMEOUT);
-            b.awaitReady(AppCluster.READY_TIMEOUT);
-            traffic.startSending(RATE, SERVICES);
-            awaitProcessing(a);
-            awaitProcessing(b);
-            AppCluster.awaitTasksSpread("logs", 4, a, b);
+            List<ChildApp> ab = cluster.startTwoSharing("join", "logs", tmp, () -> traffic.startSending(RATE, SERVICES));
+            ChildApp a = ab.get(0);
+            ChildApp b = ab.get(1);
             traffic.progress(APP_ID).awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             long t0 = System.nanoTime();
             ChildApp c = cluster.start("join-c", "logs", tmp.resolve("c"), Map.of());
             c.awaitReady(AppCluster.READY_TIMEOUT);
-            awaitProcessing(c);
+            AppCluster.awaitProcessing(c, "logs");
             LOG.info("MEASURED third instance: start -> processing its share {} ms", millisSince(t0));
             AppCluster.awaitTasksSpread("logs", 4, a, b, c);
 
@@ -162,16 +114,6 @@ class MultiInstanceIT {
         return new LogsTraffic(cluster.bootstrap(), cluster.registry(), topics.logsRaw(), topics.logsAggregated());
     }
 
-    /** The instance has consumed records itself (its share of the partitions), per its /api/status. */
-    private static void awaitProcessing(ChildApp app) {
-        await(app.name() + " processing records").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                .until(() -> recordsIn(app) > 0);
-    }
-
-    static long recordsIn(ChildApp app) throws Exception {
-        JsonNode status = JSON.readTree(app.get("/api/status").body());
-        return status.path("pipelines").path("logs").path("recordsIn").asLong(0);
-    }
 
     private static void assertNothingLost(Map<String, Long> sent, LogsTraffic.Output out) {
         assertThat(sent).hasSize(SERVICES);

@@ -3,25 +3,16 @@ package dev.pipeline.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pipeline.kafka.Topics;
 import dev.pipeline.testing.ChildApp;
-import dev.pipeline.testing.KafkaBrokerExtension;
 import dev.pipeline.testing.TestBroker;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,54 +21,36 @@ import org.slf4j.LoggerFactory;
  * afterwards {@code verify orders} (the jar's own command, a separate re-implementation of the
  * rules) must find nothing missing, duplicated, wrong or left in an open transaction.
  */
-@Tag("integration")
-@ExtendWith(KafkaBrokerExtension.class)
-class OrdersMultiInstanceIT {
+class OrdersMultiInstanceIT extends AppClusterTests {
     private static final Logger LOG = LoggerFactory.getLogger(OrdersMultiInstanceIT.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String APP_ID = "pipeline-orders";
     private static final int RATE = 300;
     private static final int IN_FLIGHT = 200;
 
-    private static AppCluster cluster;
     private static Admin admin;
-    private final Topics topics = Topics.defaults();
-
-    @TempDir
-    Path tmp;
-
     @BeforeAll
-    static void startCluster(TestBroker broker) {
-        cluster = new AppCluster(broker);
+    static void startAdmin(TestBroker broker) {
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
     }
 
     @AfterAll
-    static void stopCluster() throws InterruptedException {
+    static void stopAdmin() {
         if (admin != null) {
             admin.close(Duration.ofSeconds(5));
         }
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
-    @AfterEach
-    void reset() throws Exception {
-        cluster.resetApplication(APP_ID, Set.copyOf(topics.all()));
+    @Override
+    String appId() {
+        return APP_ID;
     }
 
     @Test
     void shouldHandOverWithNothingLostOrDuplicatedWhenOneStopsCleanly() throws Exception {
         try (OrdersTraffic traffic = new OrdersTraffic(cluster.bootstrap(), cluster.registry(), topics.orders())) {
-            ChildApp a = cluster.start("orders-share-a", "orders", tmp.resolve("a"), Map.of());
-            ChildApp b = cluster.start("orders-share-b", "orders", tmp.resolve("b"), Map.of());
-            a.awaitReady(AppCluster.READY_TIMEOUT);
-            b.awaitReady(AppCluster.READY_TIMEOUT);
-            traffic.startSending(RATE, IN_FLIGHT, 1);
-            awaitProcessing(a);
-            awaitProcessing(b);
-            AppCluster.awaitTasksSpread("orders", 4, a, b);
+            List<ChildApp> ab = cluster.startTwoSharing("orders-share", "orders", tmp, () -> traffic.startSending(RATE, IN_FLIGHT, 1));
+            ChildApp a = ab.get(0);
+            ChildApp b = ab.get(1);
             progress().awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             long t0 = System.nanoTime();
@@ -97,14 +70,9 @@ class OrdersMultiInstanceIT {
     @Test
     void shouldPassVerifyAfterOneIsKilledUnderLoad() throws Exception {
         try (OrdersTraffic traffic = new OrdersTraffic(cluster.bootstrap(), cluster.registry(), topics.orders())) {
-            ChildApp a = cluster.start("orders-kill-a", "orders", tmp.resolve("a"), Map.of());
-            ChildApp b = cluster.start("orders-kill-b", "orders", tmp.resolve("b"), Map.of());
-            a.awaitReady(AppCluster.READY_TIMEOUT);
-            b.awaitReady(AppCluster.READY_TIMEOUT);
-            traffic.startSending(RATE, IN_FLIGHT, 2);
-            awaitProcessing(a);
-            awaitProcessing(b);
-            AppCluster.awaitTasksSpread("orders", 4, a, b);
+            List<ChildApp> ab = cluster.startTwoSharing("orders-kill", "orders", tmp, () -> traffic.startSending(RATE, IN_FLIGHT, 2));
+            ChildApp a = ab.get(0);
+            ChildApp b = ab.get(1);
             progress().awaitCommittedOnEveryPartition(Duration.ofSeconds(60));
 
             Map<Integer, Long> atKill = progress().committed();
@@ -125,19 +93,14 @@ class OrdersMultiInstanceIT {
     @Test
     void shouldPassVerifyAfterAThirdInstanceJoins() throws Exception {
         try (OrdersTraffic traffic = new OrdersTraffic(cluster.bootstrap(), cluster.registry(), topics.orders())) {
-            ChildApp a = cluster.start("orders-join-a", "orders", tmp.resolve("a"), Map.of());
-            ChildApp b = cluster.start("orders-join-b", "orders", tmp.resolve("b"), Map.of());
-            a.awaitReady(AppCluster.READY_TIMEOUT);
-            b.awaitReady(AppCluster.READY_TIMEOUT);
-            traffic.startSending(RATE, IN_FLIGHT, 3);
-            awaitProcessing(a);
-            awaitProcessing(b);
-            AppCluster.awaitTasksSpread("orders", 4, a, b);
+            List<ChildApp> ab = cluster.startTwoSharing("orders-join", "orders", tmp, () -> traffic.startSending(RATE, IN_FLIGHT, 3));
+            ChildApp a = ab.get(0);
+            ChildApp b = ab.get(1);
 
             long t0 = System.nanoTime();
             ChildApp c = cluster.start("orders-join-c", "orders", tmp.resolve("c"), Map.of());
             c.awaitReady(AppCluster.READY_TIMEOUT);
-            awaitProcessing(c);
+            AppCluster.awaitProcessing(c, "orders");
             LOG.info("MEASURED orders, third instance: start -> processing its share {} ms", (System.nanoTime() - t0) / 1_000_000);
             AppCluster.awaitTasksSpread("orders", 4, a, b, c);
 
@@ -165,11 +128,4 @@ class OrdersMultiInstanceIT {
         }
     }
 
-    private static void awaitProcessing(ChildApp app) {
-        await(app.name() + " processing orders").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    JsonNode orders = JSON.readTree(app.get("/api/status").body()).path("pipelines").path("orders");
-                    return orders.path("records_in").asLong(0) > 0 || orders.path("recordsIn").asLong(0) > 0;
-                });
-    }
 }

@@ -4,23 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pipeline.config.PipelineConfig;
-import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.serde.SerdeFactory;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
-import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.testing.KafkaBrokerExtension;
 import dev.pipeline.testing.TestBroker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -43,12 +40,7 @@ class DemoLoadIT {
         Topics topics = Topics.from(config);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("demo-logs", 1, (short) 1), new NewTopic("demo-orders", 1, (short) 1))).all().get();
-            SerdeFactory serdes = new SerdeFactory() {
-                @Override
-                public <T extends SpecificRecord> Serde<T> valueSerde(Class<T> type) {
-                    return new AvroSerde<>(SchemaRegistryClients.mock(SCOPE), type);
-                }
-            };
+            SerdeFactory serdes = SerdeFactory.mock(SCOPE);
             try (DemoLoad demo = DemoLoad.start(config, topics, serdes, 200)) {
                 assertThat(demo.running()).isTrue();
                 await().atMost(Duration.ofSeconds(30)).until(() -> endOffset(admin, "demo-logs") >= 100 && endOffset(admin, "demo-orders") >= 100);

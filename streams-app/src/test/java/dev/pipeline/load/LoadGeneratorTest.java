@@ -62,14 +62,7 @@ class LoadGeneratorTest {
         MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
         LoadGenerator<LogEvent> gen = generator(producer, new LoadOptions(20, 0, 0, 0, 5, 5, 1), LoadClock.SYSTEM);
         AtomicReference<LoadSummary> result = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                result.set(gen.run(LoadProgress.NONE));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        t.start();
+        Thread t = runInBackground(gen, result);
         await().atMost(Duration.ofSeconds(10)).until(() -> t.getState() == Thread.State.WAITING && producer.history().size() == 5);
         assertThat(gen.snapshot().sent()).as("the 6th send waits for an ack").isEqualTo(5);
 
@@ -88,14 +81,7 @@ class LoadGeneratorTest {
         MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
         LoadGenerator<LogEvent> gen = generator(producer, new LoadOptions(4, 0, 0, 0, 5, 3, 1), LoadClock.SYSTEM);
         AtomicReference<LoadSummary> result = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                result.set(gen.run(LoadProgress.NONE));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        t.start();
+        Thread t = runInBackground(gen, result);
         // the 4th send waits for an ack, so the first three stay pending until we settle them
         await().atMost(Duration.ofSeconds(10)).until(() -> producer.history().size() == 3 && t.getState() == Thread.State.WAITING);
         producer.errorNext(new TimeoutException("broker too slow"));
@@ -127,5 +113,18 @@ class LoadGeneratorTest {
         return new LoadGenerator<>(producer, "logs-raw", new LogEventGenerator(options.seed(), options.keys(), () -> 0L),
                 serde, new CorpusMalformedRecords(LoadKind.LOGS, Topics.defaults(), SchemaRegistryClients.mock(SCOPE)::register,
                         System.currentTimeMillis()), options, clock);
+    }
+
+    /** Runs {@code gen} on a thread of its own (its sends block on acks the test gives); its summary lands in {@code result}. */
+    private static Thread runInBackground(LoadGenerator<?> gen, AtomicReference<LoadSummary> result) {
+        Thread t = new Thread(() -> {
+            try {
+                result.set(gen.run(LoadProgress.NONE));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        t.start();
+        return t;
     }
 }

@@ -9,7 +9,8 @@ import dev.pipeline.app.StreamsPipeline;
 import dev.pipeline.bench.PipelineRef;
 import dev.pipeline.cli.Main;
 import dev.pipeline.config.PipelineConfig;
-import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.serde.SerdeFactory;
+import dev.pipeline.kafka.TopicReadiness;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
@@ -32,7 +33,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -112,12 +112,7 @@ class MalformedToDeadLetterIT {
     }
 
     private static SerdeFactory serdes() {
-        return new SerdeFactory() {
-            @Override
-            public <T extends SpecificRecord> Serde<T> valueSerde(Class<T> type) {
-                return new AvroSerde<>(SchemaRegistryClients.mock(SCOPE), type);
-            }
-        };
+        return SerdeFactory.mock(SCOPE);
     }
 
     private static AvroSerde<? extends SpecificRecord> serde(LoadKind kind) {

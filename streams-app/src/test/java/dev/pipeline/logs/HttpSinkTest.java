@@ -13,40 +13,38 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.policy.DeadLetters;
 import dev.pipeline.policy.DropReason;
+import dev.pipeline.schema.FlushReason;
 import dev.pipeline.schema.LogBatch;
 import dev.pipeline.testing.Threads;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The HTTP sink stage against a local endpoint: delivery, its window as backpressure, failures, threads. */
-class HttpSinkTest {
-    @TempDir
-    Path stateDir;
+class HttpSinkTest extends LogsDriverTests {
     private final FakeHttpSink endpoint = new FakeHttpSink();
-    private LogsDriver logs;
 
-    private LogsDriver start(Map<String, ?> more) {
+    @Override
+    LogsDriver start(Map<String, ?> more) {
         Map<String, Object> overrides = new HashMap<>(Map.of(SINK_HTTP_URL_CONFIG, endpoint.url(),
                 SINK_MAX_IN_FLIGHT_CONFIG, 1, BATCH_MAX_RECORDS_CONFIG, 2, FLUSH_INTERVAL_MS_CONFIG, 100,
                 "external.call.timeout.ms", 1_000, "external.retry.max.attempts", 2,
                 "external.retry.initial.backoff.ms", 10, "external.retry.max.elapsed.ms", 5_000,
                 "external.call.max.concurrency", 2));
         overrides.putAll(more);
-        logs = new LogsDriver(stateDir, overrides);
-        return logs;
+        return super.start(overrides);
     }
 
+    /** The driver first (its sink's workers stop), then the endpoint they call. */
     @AfterEach
     void close() {
-        if (logs != null) {
-            logs.close();
-        }
+        closeDriver();
         endpoint.close();
     }
 
@@ -72,6 +70,22 @@ class HttpSinkTest {
         assertThat(body.get("flushReason").asText()).isEqualTo("SIZE");
         assertThat(body.get("sampleMessages")).hasSize(2);
         tickUntil(() -> logs.pipeline.tasks().inFlight() == 0);
+    }
+
+    @Test
+    void shouldWriteTheBodyWithTheSchemaFieldsInOrderTimestampsAsInstantsAndTheReasonByName() throws Exception {
+        LogBatch batch = LogBatch.newBuilder().setService("checkout")
+                .setWindowStart(Instant.parse("2026-11-22T10:00:00Z")).setWindowEnd(Instant.parse("2026-11-22T10:01:00.250Z"))
+                .setCount(2).setCountByLevel(Map.of("INFO", 2L))
+                .setFirstTimestamp(Instant.parse("2026-11-22T10:00:01Z")).setLastTimestamp(Instant.parse("2026-11-22T10:00:02Z"))
+                .setBytes(40).setSampleMessages(List.of("c1", "c2")).setFlushReason(FlushReason.SIZE).build();
+
+        // the body the sink has always sent (hand-built until the schema-driven writer replaced it)
+        assertThat(new String(HttpSink.json(batch), StandardCharsets.UTF_8)).isEqualTo("{\"service\":\"checkout\","
+                + "\"windowStart\":\"2026-11-22T10:00:00Z\",\"windowEnd\":\"2026-11-22T10:01:00.250Z\",\"count\":2,"
+                + "\"countByLevel\":{\"INFO\":2},\"firstTimestamp\":\"2026-11-22T10:00:01Z\","
+                + "\"lastTimestamp\":\"2026-11-22T10:00:02Z\",\"bytes\":40,\"sampleMessages\":[\"c1\",\"c2\"],"
+                + "\"flushReason\":\"SIZE\"}");
     }
 
     @Test
@@ -140,18 +154,50 @@ class HttpSinkTest {
     }
 
     @Test
+    void shouldDeadLetterBatchWhoseEndpointNeverAnswersOnceItsAttemptsTimeOut() {
+        endpoint.mode(FakeHttpSink.Mode.STALL);
+        start(Map.of("external.call.timeout.ms", 200));
+        logs.send("pay", "p1", 0);
+        long t0 = System.nanoTime();
+        logs.send("pay", "p2", 1);
+
+        tickUntil(() -> !logs.dlq.isEmpty());
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        var dead = logs.dlq.readRecord();
+        assertThat(DeadLetters.header(dead.headers(), DeadLetters.REASON)).isEqualTo("retries_exhausted");
+        assertThat(DeadLetters.header(dead.headers(), DeadLetters.ATTEMPTS)).isEqualTo("2");
+        assertThat(endpoint.requests.get()).as("both attempts reached the endpoint").isEqualTo(2);
+        assertThat(tookMs).as("two 200 ms attempts and one backoff, not the endpoint's stall").isLessThan(5_000);
+    }
+
+    @Test
     void shouldStopSinkThreadsWhenTheLastTaskCloses() {
         Set<Thread> before = Threads.liveNonDaemon();
+        Set<Thread> selectorsBefore = httpClientSelectors();
         start(Map.of());
         logs.send("x", "x1", 0);
         logs.send("x", "x2", 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.accepted.get() == 1);
         assertThat(sinkThreads()).isNotEmpty();
+        assertThat(httpClientSelectors()).as("the sink's client has its selector thread").hasSizeGreaterThan(selectorsBefore.size());
 
         logs.close();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> sinkThreads().isEmpty());
         assertThat(Threads.startedSince(before)).isEmpty();
+        // Java 17's HttpClient has no close(): its selector thread ends once the sink has let go of the client
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            System.gc();
+            Set<Thread> now = httpClientSelectors();
+            now.removeAll(selectorsBefore);
+            return now.isEmpty();
+        });
+    }
+
+    private static Set<Thread> httpClientSelectors() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().matches("HttpClient-\\d+-SelectorManager"))
+                .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
     }
 
     private static Set<String> sinkThreads() {

@@ -5,10 +5,9 @@ import static org.awaitility.Awaitility.await;
 import dev.pipeline.app.PipelineContext;
 import dev.pipeline.app.PipelineStreamsConfig;
 import dev.pipeline.config.PipelineConfig;
-import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.serde.SerdeFactory;
 import dev.pipeline.kafka.registry.SchemaRegistryClient;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
-import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.DropReason;
@@ -17,8 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -39,12 +36,7 @@ final class InProcessLogs implements AutoCloseable {
         all.putAll(overrides);
         config = PipelineConfig.defaults().with(all);
         SchemaRegistryClient registry = SchemaRegistryClients.create(kafka.serdeConfig);
-        SerdeFactory serdes = new SerdeFactory() {
-            @Override
-            public <T extends SpecificRecord> Serde<T> valueSerde(Class<T> type) {
-                return new AvroSerde<>(registry, type);
-            }
-        };
+        SerdeFactory serdes = SerdeFactory.over(registry);
         pipeline = LogsPipeline.create(new PipelineContext(config, kafka.topics, serdes, metrics));
         streams = new KafkaStreams(pipeline.topology(), PipelineStreamsConfig.of(pipeline, config, metrics));
     }

@@ -3,7 +3,7 @@ package dev.pipeline.logs;
 import dev.pipeline.app.PipelineContext;
 import dev.pipeline.app.PipelineStreamsConfig;
 import dev.pipeline.config.PipelineConfig;
-import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.serde.SerdeFactory;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.registry.SchemaRegistryClient;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
@@ -43,13 +43,7 @@ final class LogsDriver implements AutoCloseable {
 
     LogsDriver(Path stateDir, Map<String, ?> overrides) {
         PipelineConfig config = PipelineConfig.defaults().with(overrides);
-        SerdeFactory serdes = new SerdeFactory() {
-            @Override
-            public <T extends org.apache.avro.specific.SpecificRecord> org.apache.kafka.common.serialization.Serde<T>
-                    valueSerde(Class<T> type) {
-                return new AvroSerde<>(registry, type);
-            }
-        };
+        SerdeFactory serdes = SerdeFactory.over(registry);
         pipeline = LogsPipeline.create(new PipelineContext(config, topics, serdes, metrics));
         driver = new TopologyTestDriver(pipeline.topology(), PipelineStreamsConfig.of(pipeline, config, metrics,
                 Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092", StreamsConfig.STATE_DIR_CONFIG,

@@ -16,34 +16,19 @@ import dev.pipeline.policy.DeadLetters;
 import dev.pipeline.policy.DropReason;
 import dev.pipeline.schema.FlushReason;
 import dev.pipeline.schema.LogBatch;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Each overflow policy against a buffer of two records. */
-class LogsOverflowTest {
-    @TempDir
-    Path stateDir;
-    private LogsDriver logs;
-
+class LogsOverflowTest extends LogsDriverTests {
     private LogsDriver start(String policy, Map<String, ?> more) {
         Map<String, Object> overrides = new HashMap<>(Map.of(BUFFER_MAX_RECORDS_CONFIG, 2, BATCH_MAX_RECORDS_CONFIG, 2,
                 BUFFER_OVERFLOW_POLICY_CONFIG, policy, FLUSH_INTERVAL_MS_CONFIG, 1_000, FLUSH_MAX_AGE_MS_CONFIG, 5_000));
         overrides.putAll(more);
-        logs = new LogsDriver(stateDir, overrides);
-        return logs;
-    }
-
-    @AfterEach
-    void close() {
-        if (logs != null) {
-            logs.close();
-        }
+        return start(overrides);
     }
 
     /** Fills the two-record buffer with one event each of services a and b (no batch is full). */

@@ -13,31 +13,12 @@ import dev.pipeline.policy.DropReason;
 import dev.pipeline.schema.FlushReason;
 import dev.pipeline.schema.LogBatch;
 import dev.pipeline.schema.LogLevel;
-import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Flush triggers of the logs topology: SIZE, TICK, late drops, SHUTDOWN, and the ledger. */
-class LogsTopologyTest {
-    @TempDir
-    Path stateDir;
-    private LogsDriver logs;
-
-    private LogsDriver start(Map<String, ?> overrides) {
-        logs = new LogsDriver(stateDir, overrides);
-        return logs;
-    }
-
-    @AfterEach
-    void close() {
-        if (logs != null) {
-            logs.close();
-        }
-    }
-
+class LogsTopologyTest extends LogsDriverTests {
     @Test
     void shouldFlushServiceWhenBatchIsFull() {
         start(Map.of(BATCH_MAX_RECORDS_CONFIG, 3, BATCH_SAMPLE_SIZE_CONFIG, 2));

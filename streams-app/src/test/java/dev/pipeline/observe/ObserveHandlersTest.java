@@ -73,6 +73,20 @@ class ObserveHandlersTest {
     }
 
     @Test
+    void shouldWriteLagJsonInItsDocumentedShapeFieldForField() {
+        // the document LagJson wrote when it built it from maps, byte for byte
+        assertThat(LagJson.write(SNAPSHOT, false)).isEqualTo("{\"at\":\"2026-11-22T10:00:00Z\",\"groups\":{"
+                + "\"pipeline-logs\":{\"status\":\"STALL\",\"error\":null,\"totalLag\":16,\"maxLagSeconds\":3.5,\"partitions\":["
+                + "{\"topic\":\"logs-raw\",\"partition\":0,\"committedOffset\":100,\"endOffset\":112,\"lag\":12,"
+                + "\"lagSeconds\":3.5,\"status\":\"STALL\"},"
+                + "{\"topic\":\"logs-raw\",\"partition\":1,\"committedOffset\":null,\"endOffset\":4,\"lag\":4,"
+                + "\"lagSeconds\":null,\"status\":\"OK\"}]},"
+                + "\"pipeline-orders\":{\"status\":\"ERR\",\"error\":\"cluster did not answer\",\"totalLag\":0,"
+                + "\"maxLagSeconds\":0.0,\"partitions\":[]}}}");
+        assertThat(LagJson.write(SNAPSHOT, List.of())).endsWith("\"partitions\":[]}},\"history\":[]}");
+    }
+
+    @Test
     void shouldServeLagJsonAndFilterByGroup() throws Exception {
         JsonNode all = new ObjectMapper().readTree(get("/api/lag").body());
         assertThat(all.get("at").asText()).isEqualTo("2026-11-22T10:00:00Z");

@@ -3,11 +3,10 @@ package dev.pipeline.orders;
 import dev.pipeline.app.PipelineContext;
 import dev.pipeline.app.PipelineStreamsConfig;
 import dev.pipeline.config.PipelineConfig;
-import dev.pipeline.kafka.SerdeFactory;
+import dev.pipeline.kafka.serde.SerdeFactory;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.kafka.registry.SchemaRegistryClient;
 import dev.pipeline.kafka.registry.SchemaRegistryClients;
-import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.DeadLetters;
 import dev.pipeline.schema.OrderEvent;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -54,12 +52,7 @@ final class OrdersDriver implements AutoCloseable {
     /** With the authorizer every task gets when {@code orders.authorization.url} is set (null: HTTP). */
     OrdersDriver(Path stateDir, Map<String, ?> overrides, Authorizer authorizer) {
         PipelineConfig config = PipelineConfig.defaults().with(overrides);
-        SerdeFactory serdes = new SerdeFactory() {
-            @Override
-            public <T extends SpecificRecord> Serde<T> valueSerde(Class<T> type) {
-                return new AvroSerde<>(SchemaRegistryClients.mock(registryScope), type);
-            }
-        };
+        SerdeFactory serdes = SerdeFactory.mock(registryScope);
         Topics topics = Topics.from(config);
         topicName = topics.orders();
         pipeline = OrdersPipeline.create(new PipelineContext(config, topics, serdes, metrics),

@@ -1,47 +1,34 @@
 package dev.pipeline.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.pipeline.config.CircuitOpenPolicy;
 import dev.pipeline.observe.MetricNames;
-import dev.pipeline.observe.PipelineMetrics;
+import dev.pipeline.testing.Threads;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
-import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class CircuitBreakerTest {
+class CircuitBreakerTest extends GuardedCallTests {
     private static final long OPEN_WAIT_MS = 10_000;
 
-    private final PipelineMetrics metrics = PipelineMetrics.inMemory();
-    private final FakeTime time = new FakeTime();
     private final AtomicBoolean down = new AtomicBoolean(true);
     private final AtomicInteger invocations = new AtomicInteger();
-    private GuardedCall<String, String> guarded;
 
     /** One attempt per call (no retries), window of 4 with 50% threshold, 2 trial calls when half-open. */
     private GuardedCall<String, String> guard(CircuitOpenPolicy whenOpen) {
         ExternalCallPolicy policy = new ExternalCallPolicy(1_000, 2, 1, 100, 2.0, 1_000, 0.0, 5_000, 50, 4, 4,
                 OPEN_WAIT_MS, 2, whenOpen);
-        guarded = new GuardedCall<>("logs", policy, metrics, in -> {
+        return guard(policy, in -> {
             invocations.incrementAndGet();
             if (down.get()) {
                 throw new IOException("connection refused");
             }
             return "ok " + in;
-        }, time, time);
-        return guarded;
-    }
-
-    @AfterEach
-    void close() {
-        if (guarded != null) {
-            guarded.close();
-        }
+        });
     }
 
     @Test
@@ -106,18 +93,19 @@ class CircuitBreakerTest {
 
     @Test
     void shouldLeaveNoThreadAndNoGaugeBehindAfterClose() {
+        Set<Thread> before = Threads.liveNonDaemon();
         GuardedCall<String, String> call = guard(CircuitOpenPolicy.DEAD_LETTER);
         down.set(false);
-        call.call("x");
-        assertThat(threads()).isPositive();
+        assertThat(call.call("x").status()).isEqualTo(CallOutcome.Status.SUCCESS);
+        assertThat(threads()).as("the attempt ran on the caller's thread").isZero();
         call.close();
-        await().atMost(Duration.ofSeconds(5)).until(() -> threads() == 0);
+        assertThat(Threads.startedSince(before)).isEmpty();
         assertThat(metrics.registry().find(MetricNames.CIRCUIT_STATE).gauge()).isNull();
     }
 
     private static long threads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("pipeline-logs-external-call") && t.isAlive()).count();
+                .filter(t -> t.getName().startsWith("pipeline-logs-") && t.isAlive()).count();
     }
 
     private double gauge() {

@@ -14,9 +14,8 @@ import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.schema.LogEvent;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.testing.KafkaBrokerExtension;
+import dev.pipeline.testing.StreamsApps;
 import dev.pipeline.testing.TestBroker;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,9 +26,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -68,31 +64,22 @@ class DeadLetterCorpusIT {
     private final List<KafkaStreams.State> states = new CopyOnWriteArrayList<>();
     private final PipelineMetrics metrics = PipelineMetrics.inMemory();
     private final ConservationStatus status = new ConservationStatus();
-    private KafkaStreams streams;
-    private Path stateDir;
+    private final StreamsApps apps = new StreamsApps("dlq-corpus-it-");
 
     @AfterEach
     void close() {
-        if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
-        }
-        if (stateDir != null) {
-            KafkaBrokerExtension.deleteRecursively(stateDir);
-        }
+        apps.close();
     }
 
     @Test
     void shouldDeadLetterEveryCorpusRecordWithItsReasonAndProcessEveryValidOne(TestBroker broker) throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Topics topics = new Topics("logs-raw-" + run, "logs-out-" + run, "orders-" + run, "orders-out-" + run, "dlq-" + run);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            admin.createTopics(topics.all().stream().map(t -> new NewTopic(t, 2, (short) 1)).toList()).all().get();
-        }
+        StreamsApps.createTopics(broker, 2, topics.all());
         InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
         PipelineConfig config = PipelineConfig.defaults().with(Map.of("topic.dlq", topics.dlq(),
                 "conservation.check.interval.ms", 200));
-        stateDir = Files.createTempDirectory("dlq-corpus-it-");
-        streams = start(broker, topics, registry, config);
+        KafkaStreams streams = start(broker, topics, registry, config);
 
         long now = System.currentTimeMillis();
         List<Entry> corpus = BadRecordCorpus.all(topics, registry::register, now);
@@ -194,12 +181,12 @@ class DeadLetterCorpusIT {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dlq-corpus-it-" + UUID.randomUUID());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, apps.stateDir().toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         props.putAll(ExceptionHandling.streamsProperties(PIPELINE, config, metrics));
-        KafkaStreams ks = new KafkaStreams(t, props);
+        KafkaStreams ks = apps.track(new KafkaStreams(t, props));
         ks.setStateListener((now, before) -> states.add(now));
         ks.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> ks.state() == KafkaStreams.State.RUNNING);

@@ -5,17 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.testing.KafkaBrokerExtension;
+import dev.pipeline.testing.StreamsApps;
 import dev.pipeline.testing.TestBroker;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -46,17 +43,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaBrokerExtension.class)
 class LedgerRestartIT {
     private final ConservationStatus status = new ConservationStatus();
-    private KafkaStreams streams;
-    private Path stateDir;
+    private final StreamsApps apps = new StreamsApps("ledger-restart-it-");
 
     @AfterEach
     void close() {
-        if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
-        }
-        if (stateDir != null) {
-            KafkaBrokerExtension.deleteRecursively(stateDir);
-        }
+        apps.close();
     }
 
     @Test
@@ -64,12 +55,9 @@ class LedgerRestartIT {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String in = "ledger-in-" + run;
         String appId = "ledger-restart-it-" + run;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(in, 1, (short) 1), new NewTopic(in + "-out", 1, (short) 1))).all().get();
-        }
-        stateDir = Files.createTempDirectory("ledger-restart-it-");
+        StreamsApps.createTopics(broker, 1, List.of(in, in + "-out"));
 
-        streams = start(broker, appId, in, stateDir.resolve("first"));
+        KafkaStreams streams = start(broker, appId, in, apps.stateDir().resolve("first"));
         send(broker, in, 0, 30);
         await().atMost(Duration.ofSeconds(60)).until(() -> status.summary("toy").total().in() == 30);
         assertThat(status.summary("toy").total()).isEqualTo(new Ledger.Snapshot(30, 20, 0, 0, 10));
@@ -78,7 +66,7 @@ class LedgerRestartIT {
                 .withTimeout(Duration.ofSeconds(30)));
 
         // a new process: fresh state dir, fresh metrics; only the changelogs remember
-        streams = start(broker, appId, in, stateDir.resolve("second"));
+        start(broker, appId, in, apps.stateDir().resolve("second"));
         send(broker, in, 30, 15);
         await().atMost(Duration.ofSeconds(60)).until(() -> status.summary("toy").total().in() == 45);
         ConservationStatus.Summary after = status.summary("toy");
@@ -111,7 +99,7 @@ class LedgerRestartIT {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        KafkaStreams ks = new KafkaStreams(t, props);
+        KafkaStreams ks = apps.track(new KafkaStreams(t, props));
         ks.start();
         return ks;
     }

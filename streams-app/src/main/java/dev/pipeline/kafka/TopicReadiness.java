@@ -1,4 +1,4 @@
-package dev.pipeline.load;
+package dev.pipeline.kafka;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -13,12 +13,12 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Waits until freshly created topics can take writes. Right after creation the controller has
- * assigned a leader that may not serve the partition yet; an idempotent producer's first batch
- * then gets NOT_LEADER_OR_FOLLOWER while later in-flight batches land, and the retried first
- * batch is refused with OUT_OF_ORDER_SEQUENCE_NUMBER until delivery times out (seen on the
- * embedded 4.3.1 broker). Listing offsets is answered by the leader itself, so once it succeeds
- * for every partition, producing is safe.
+ * Waits until topics freshly created (by {@link TopicProvisioner} or a command) can take writes.
+ * Right after creation the controller has assigned a leader that may not serve the partition yet;
+ * an idempotent producer's first batch then gets NOT_LEADER_OR_FOLLOWER while later in-flight
+ * batches land, and the retried first batch is refused with OUT_OF_ORDER_SEQUENCE_NUMBER until
+ * delivery times out (seen on the embedded 4.3.1 broker). Listing offsets is answered by the
+ * leader itself, so once it succeeds for every partition, producing is safe.
  */
 public final class TopicReadiness {
     private static final long RETRY_NANOS = 50_000_000L;
