@@ -1,6 +1,6 @@
 package dev.pipeline.orders;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pipeline.observe.Json;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
@@ -23,8 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * back, as the logs sink reads them); everything else, timeouts and I/O errors included, retryable.
  */
 final class HttpAuthorizer implements Authorizer {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final URI url;
     private final int timeoutMs;
     private final ThreadPoolExecutor pool;
@@ -99,7 +97,7 @@ final class HttpAuthorizer implements Authorizer {
         m.put("customerId", r.customerId());
         m.put("amountCents", r.amountCents());
         m.put("currency", r.currency());
-        return JSON.writeValueAsBytes(m);
+        return Json.MAPPER.writeValueAsBytes(m);
     }
 
     @Override
