@@ -57,7 +57,7 @@ final class HealthRoutes {
                 .map(HealthRoutes::notAdvancing).flatMap(Optional::stream).findFirst();
     }
 
-    private static Optional<String> notAdvancing(GroupLag g) {
+    static Optional<String> notAdvancing(GroupLag g) {
         return switch (g.status()) {
             case ERR -> Optional.of("brokers unavailable: group " + g.group() + ": " + g.error());
             case STALL -> Optional.of("input not advancing: group " + g.group() + " has lag " + g.totalLag()
