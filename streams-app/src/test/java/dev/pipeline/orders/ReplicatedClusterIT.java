@@ -66,10 +66,10 @@ class ReplicatedClusterIT {
     /** Orders events generated; the load stops {@link #AFTER_MS} after the disruption, usually long before. */
     private static final int MAX_RECORDS = 200_000;
     /** Steady load the app keeps up with on a shared 2-core machine, so a pause shows as latency, not backlog. */
-    private static final int PRODUCE_RATE = 500;
-    private static final int LOGS_RATE = 200;
+    private static final int PRODUCE_RATE = 200;
+    private static final int LOGS_RATE = 100;
     /** Input sent (and output seen) before the disruption starts. */
-    private static final int BEFORE_RECORDS = 5_000;
+    private static final int BEFORE_RECORDS = 2_000;
     private static final int LOGS_SERVICES = 16;
     private static final long PAYMENT_TIMEOUT_MS = 5_000;
     private static final long AFTER_MS = 5_000;
