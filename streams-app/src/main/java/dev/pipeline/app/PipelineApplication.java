@@ -6,6 +6,7 @@ import dev.pipeline.kafka.EmbeddedKafkaBroker;
 import dev.pipeline.kafka.serde.SerdeFactory;
 import dev.pipeline.kafka.TopicProvisioner;
 import dev.pipeline.kafka.Topics;
+import dev.pipeline.observe.LagSnapshot;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.DropRecorder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -72,6 +74,7 @@ public final class PipelineApplication implements AutoCloseable {
     private volatile boolean closed;
     private boolean embedded;
     private SerdeFactory serdes;
+    private volatile Supplier<LagSnapshot> progress = LagSnapshot::empty;
 
     private PipelineApplication() {}
 
@@ -254,6 +257,19 @@ public final class PipelineApplication implements AutoCloseable {
     /** Every pipeline RUNNING. */
     public boolean ready() {
         return !streams.isEmpty() && streams.values().stream().allMatch(s -> s.state() == KafkaStreams.State.RUNNING);
+    }
+
+    /**
+     * Where readiness learns whether the input advances and the cluster answers (the lag monitor's
+     * latest sample); set once the monitor runs. Before that, and without one, only the states count.
+     */
+    public void watchProgress(Supplier<LagSnapshot> latest) {
+        progress = latest;
+    }
+
+    /** The latest progress sample of the pipelines' consumer groups ({@link LagSnapshot#empty()} before any). */
+    public LagSnapshot progress() {
+        return progress.get();
     }
 
     /** Completes with a message when a pipeline dies on its own (so {@code run} exits non-zero). */

@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -127,9 +128,14 @@ public final class BenchEnvironment implements AutoCloseable {
         return name;
     }
 
+    /**
+     * Creates the topics with {@code topic.replication.factor}, as the app provisions its own: -1
+     * (the default) takes the broker's default, 3 on {@code broker --nodes 3}.
+     */
     public void createTopics(Collection<String> names, int partitions) {
-        List<NewTopic> topics = names.stream().map(n -> new NewTopic(n, java.util.Optional.of(partitions),
-                java.util.Optional.empty())).toList();
+        short rf = config.getShort(CoreKeys.TOPIC_REPLICATION_FACTOR_CONFIG);
+        Optional<Short> replication = rf < 0 ? Optional.empty() : Optional.of(rf);
+        List<NewTopic> topics = names.stream().map(n -> new NewTopic(n, Optional.of(partitions), replication)).toList();
         try {
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
             TopicReadiness.await(admin, names, 30_000);

@@ -43,6 +43,7 @@ enum AppPlugins implements PipelineApplication.Plugins {
         Observability obs = Observability.start(app.config(), app.prometheus(), app.streams(), targets);
         closeables.push(obs);
         obs.routes().forEach(app.http()::mount);
+        app.watchProgress(obs.lagMonitor()::snapshot); // readiness: is the input advancing, does the cluster answer
         double demoRate = DemoLoad.rateFor(app.config().getInt(CoreKeys.DEMO_RATE_CONFIG), app.embeddedBroker());
         if (demoRate > 0) {
             closeables.push(DemoLoad.start(app.config(), app.topics(), app.serdes(), demoRate));

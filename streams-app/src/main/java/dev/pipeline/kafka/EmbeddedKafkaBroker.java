@@ -118,6 +118,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("min.insync.replicas", minIsr);
         p.put("auto.create.topics.enable", "false");
         p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+        if (replication >= 3) {
+            // a killed node's leaderships move once the controller fences it, after this session
+            // timeout (Kafka's default 9 s): the whole output pause of a hard bounce
+            p.put("broker.session.timeout.ms", "4000");
+            p.put("broker.heartbeat.interval.ms", "1000");
+        }
         return p;
     }
 

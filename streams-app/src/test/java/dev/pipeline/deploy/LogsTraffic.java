@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * events the batches account for, by service and by flush reason. "Nothing lost" is then: every
  * event sent is counted in some batch.
  */
-final class LogsTraffic implements AutoCloseable {
+public final class LogsTraffic implements AutoCloseable {
     private final String bootstrap;
     private final String inputTopic;
     private final String outputTopic;
@@ -48,7 +48,7 @@ final class LogsTraffic implements AutoCloseable {
     private final KafkaConsumer<String, LogBatch> reader;
     private final Output output = new Output();
 
-    LogsTraffic(String bootstrap, HttpRegistry registry, String inputTopic, String outputTopic) {
+    public LogsTraffic(String bootstrap, HttpRegistry registry, String inputTopic, String outputTopic) {
         this.bootstrap = bootstrap;
         this.inputTopic = inputTopic;
         this.outputTopic = outputTopic;
@@ -64,7 +64,7 @@ final class LogsTraffic implements AutoCloseable {
     }
 
     /** Starts sending at about {@code ratePerSecond} over {@code services} keys until {@link #stopSending()}. */
-    void startSending(int ratePerSecond, int services) {
+    public void startSending(int ratePerSecond, int services) {
         sender.start(ratePerSecond, n -> {
             String service = "svc-" + (n % services);
             LogEvent e = LogEvent.newBuilder().setEventId("e-" + n).setTimestamp(Instant.now()).setService(service)
@@ -75,23 +75,23 @@ final class LogsTraffic implements AutoCloseable {
     }
 
     /** Stops the sender and returns the events acknowledged by the broker, by service. */
-    Map<String, Long> stopSending() throws InterruptedException, ExecutionException, TimeoutException {
+    public Map<String, Long> stopSending() throws InterruptedException, ExecutionException, TimeoutException {
         sender.stop();
         return sent();
     }
 
-    Map<String, Long> sent() {
+    public Map<String, Long> sent() {
         Map<String, Long> out = new TreeMap<>();
         sent.forEach((k, v) -> out.put(k, v.get()));
         return out;
     }
 
-    long sentTotal() {
+    public long sentTotal() {
         return sent.values().stream().mapToLong(AtomicLong::get).sum();
     }
 
     /** Reads the output topic (read_committed) as far as it is now and returns the running totals. */
-    Output readOutput() {
+    public Output readOutput() {
         if (reader.assignment().isEmpty()) {
             List<TopicPartition> parts = new ArrayList<>();
             reader.partitionsFor(outputTopic, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(outputTopic, p.partition())));
@@ -121,7 +121,7 @@ final class LogsTraffic implements AutoCloseable {
     }
 
     /** Waits until the batches account for at least {@code events} events. */
-    Output awaitOutputAtLeast(long events, Duration timeout) {
+    public Output awaitOutputAtLeast(long events, Duration timeout) {
         await("output counts " + events + " events").atMost(timeout).pollInterval(Duration.ofMillis(500))
                 .until(() -> readOutput().total() >= events);
         return output.copy();
@@ -144,7 +144,7 @@ final class LogsTraffic implements AutoCloseable {
     }
 
     /** Totals over the batches read so far. */
-    static final class Output {
+    public static final class Output {
         private final Map<String, Long> byService = new TreeMap<>();
         private final Map<FlushReason, Long> eventsByReason = new EnumMap<>(FlushReason.class);
         private final Map<FlushReason, Long> batchesByReason = new EnumMap<>(FlushReason.class);
@@ -163,11 +163,11 @@ final class LogsTraffic implements AutoCloseable {
             return o;
         }
 
-        long total() {
+        public long total() {
             return byService.values().stream().mapToLong(Long::longValue).sum();
         }
 
-        Map<String, Long> byService() {
+        public Map<String, Long> byService() {
             return byService;
         }
 

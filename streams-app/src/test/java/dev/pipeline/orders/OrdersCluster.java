@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -113,16 +115,31 @@ final class OrdersCluster implements AutoCloseable {
 
     /** Sends the load in the background at about {@code ratePerSecond}; completes when all are acknowledged. */
     CompletableFuture<Long> produce(String topic, List<OrderLoad.Send> load, long baseMs, int ratePerSecond) {
+        return produce(topic, load, baseMs, ratePerSecond, eventId -> { }, () -> { }, () -> true);
+    }
+
+    /**
+     * As {@link #produce(String, List, long, int)}, but ends early once {@code more} says so, and
+     * tells {@code probe} each event as it is handed to the producer and each acknowledgement.
+     */
+    CompletableFuture<Long> produce(String topic, List<OrderLoad.Send> load, long baseMs, int ratePerSecond,
+            ResultLatency probe, BooleanSupplier more) {
+        return produce(topic, load, baseMs, ratePerSecond, probe::sent, probe::acked, more);
+    }
+
+    private CompletableFuture<Long> produce(String topic, List<OrderLoad.Send> load, long baseMs, int ratePerSecond,
+            Consumer<String> onSend, Runnable onAck, BooleanSupplier more) {
         PacedSender<OrderEvent> sender = new PacedSender<>("orders-it-producer", producerProps(),
                 new AvroSerde<>(registry.client(), OrderEvent.class));
         senders.add(sender);
         return sender.start(ratePerSecond, i -> {
-            if (i >= load.size()) {
+            if (i >= load.size() || !more.getAsBoolean()) {
                 return null;
             }
             OrderLoad.Send s = load.get((int) i);
+            onSend.accept(s.event().getEventId());
             return new ProducerRecord<>(topic, null, baseMs + s.offsetMs(), s.key(), s.event());
-        }, r -> { });
+        }, r -> onAck.run());
     }
 
     /** Records written to the topic so far, committed or not (sum of high watermarks). */
@@ -142,6 +159,11 @@ final class OrdersCluster implements AutoCloseable {
         long done = committed.entrySet().stream().filter(e -> e.getKey().topic().equals(n.orders()) && e.getValue() != null)
                 .mapToLong(e -> e.getValue().offset()).sum();
         return endOffsets(n.orders()) - done;
+    }
+
+    /** Produce→result latency on the run's output, read in the background until closed. */
+    ResultLatency latency(Names n) {
+        return new ResultLatency(bootstrap, n.processed(), PARTITIONS, new AvroSerde<>(registry.client(), OrderResult.class));
     }
 
     VerificationReport verify(Names n, long paymentTimeoutMs) {
