@@ -224,7 +224,7 @@ public final class OrdersPipeline implements StreamsPipeline {
 
     @Override
     public Map<String, Object> streamsProperties() {
-        return Map.of(
+        Map<String, Object> m = new LinkedHashMap<>(Map.of(
                 StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId(),
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG, settings.processingGuarantee(),
                 StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs(),
@@ -236,7 +236,13 @@ public final class OrdersPipeline implements StreamsPipeline {
                 // a task reads one partition, so there is no other partition to wait for; with the default (0)
                 // Kafka Streams formats trace strings (String.format) for every empty queue on every loop,
                 // ~4% of the stream thread in the profile; -1 takes its fast path
-                StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+                StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
+        if (parking != null) {
+            // an idle stream thread blocks in poll for poll.ms (100) between punctuations, and the parking
+            // punctuator is what handles answers while no input flows (AuthorizationSettings.tick)
+            m.put(StreamsConfig.POLL_MS_CONFIG, AuthorizationSettings.TICK.toMillis());
+        }
+        return m;
     }
 
     /**
