@@ -23,14 +23,12 @@ import java.util.Optional;
  *
  * <p>The figure is input records per second with the clock stopped only once every input record
  * is taken in <i>and</i> no event is parked any more (every PAID answered and applied), so the
- * calls are inside the time. Extras: {@value #PARKED_PEAK}, {@value #PARKED_AT_END} (0 unless the
- * gauge lagged) and {@value #CALLS} made by the run.
+ * calls are inside the time. Extras: {@value #PARKED_PEAK} and {@value #CALLS} made by the run.
  */
 final class AuthorizedOrdersScenario implements Scenario {
     static final String NAME = "ours: orders EOS, 5 ms authorizer";
     static final long DELAY_MS = 5;
     static final String PARKED_PEAK = "parkedPeak";
-    static final String PARKED_AT_END = "parkedAtEnd";
     static final String CALLS = "authorizerCalls";
 
     private final PipelineRef pipeline;
@@ -133,7 +131,6 @@ final class AuthorizedOrdersScenario implements Scenario {
         public Map<String, Double> extras() {
             Map<String, Double> m = new HashMap<>(buffers.extras());
             m.put(PARKED_PEAK, peak);
-            m.put(PARKED_AT_END, last);
             return m;
         }
     }

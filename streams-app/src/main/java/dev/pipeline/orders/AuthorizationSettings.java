@@ -54,6 +54,13 @@ record AuthorizationSettings(
                 : CircuitOpenPolicy.HOLD;
     }
 
+    /**
+     * Period of the parking punctuator, which handles the answers that arrived and starts the due
+     * retries. Short, because while no input flows (a backlog drained, a quiet topic) it is the only
+     * thing that handles answers: at the first backoff (200 ms) a task finished at most its call
+     * slots per tick, 160 calls/s for 8 slots, whatever the service's speed (the bench's 5 ms
+     * authorizer row, 2026-12-02). With input flowing every record handles them too.
+     */
     static final Duration TICK = Duration.ofMillis(10);
 
     boolean enabled() {
@@ -67,17 +74,6 @@ record AuthorizationSettings(
 
     boolean deadLetterWhenOpen() {
         return whenOpen == CircuitOpenPolicy.DEAD_LETTER;
-    }
-
-    /**
-     * Period of the parking punctuator, which handles the answers that arrived and starts the due
-     * retries. Short, because while no input flows (a backlog drained, a quiet topic) it is the only
-     * thing that handles answers: at the first backoff (200 ms) a task finished at most its call
-     * slots per tick, 160 calls/s for 8 slots, whatever the service's speed (the bench's 5 ms
-     * authorizer row, 2026-12-02). With input flowing every record handles them too.
-     */
-    Duration tick() {
-        return TICK;
     }
 
     /** Wait after failed attempt {@code attempt} (1-based): exponential, capped, then +-jitter. */

@@ -129,7 +129,7 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
                 lot.close(); // a revived task: its index is rebuilt from the store
             }
             lot = parking.open(context, judge(), settings.expiryScanMax());
-            parkingTicks = context.schedule(parking.settings.tick(), PunctuationType.WALL_CLOCK_TIME,
+            parkingTicks = context.schedule(AuthorizationSettings.TICK, PunctuationType.WALL_CLOCK_TIME,
                     ignored -> lot.tick(ctx.currentSystemTimeMs()));
         }
         // parked events are in flight: the ledger's "buffered" term is what the parking store holds
