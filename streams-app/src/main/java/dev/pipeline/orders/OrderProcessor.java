@@ -33,9 +33,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Applies order events, one task (input partition) per instance. For each event, in this order:
  * <ol>
- *   <li>input contract ({@link InputValidation}) and content rules: no value, key not the orderId,
- *       empty/blank/oversized ids, event timestamp negative or too far ahead, negative amount,
- *       non-positive amount on CREATED, currency not three upper-case letters: a
+ *   <li>input contract and content rules ({@link OrderRules}): a
  *       {@code RecordRejectedException} ({@code processing}) that the processing exception handler
  *       dead-letters with the record's original bytes; such records never enter the ledger;</li>
  *   <li>eventId applied to this order within the dedup TTL: drop {@code duplicate} (counted, not DLQ'd);</li>
@@ -68,7 +66,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, Object, Object> {
     private final OrdersSettings settings;
     private final PipelineMetrics metrics;
-    private final InputValidation rules;
+    private final OrderRules rules;
     private final ConservationCheck conservation;
     /** Null when payment authorization is off: then nothing below about parking runs. */
     private final Parking parking;
@@ -98,7 +96,7 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
         this.settings = settings;
         this.parking = parking;
         this.metrics = metrics;
-        this.rules = rules;
+        this.rules = new OrderRules(rules);
         this.conservation = conservation;
     }
 
@@ -144,7 +142,7 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
         WithBytes<OrderEvent> input = record.value();
         OrderEvent e = input == null ? null : input.value();
         // throws before the ledger sees the record: the processing handler dead-letters the original bytes
-        validate(record.key(), e);
+        rules.validate(record.key(), e, ctx.currentSystemTimeMs());
         recordsIn.increment();
         ledger.in(1);
         if (lot != null) {
@@ -262,50 +260,6 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
         }
         closeSizes();
         conservation.forget(ctx.taskId().toString());
-    }
-
-    // --- rules -------------------------------------------------------------------------------
-
-    /**
-     * The input contract ({@link InputValidation}: keyed by orderId, texts present and bounded,
-     * event time sane) plus the order's content rules. A failure throws {@code processing}.
-     */
-    private void validate(String key, OrderEvent e) {
-        rules.requireKeyed(key, e, e == null ? null : e.getOrderId());
-        requireNotBlank("eventId", e.getEventId());
-        requireNotBlank("orderId", e.getOrderId());
-        requireNotBlank("customerId", e.getCustomerId());
-        rules.requireLength("currency", e.getCurrency());
-        rules.requireTimestamp("timestamp", e.getTimestamp().toEpochMilli(), ctx.currentSystemTimeMs());
-        // messages are built only for a violation: joined eagerly they were a string per event
-        if (e.getAmountCents() < 0) {
-            throw rules.rejection("amountCents " + e.getAmountCents() + " is negative");
-        }
-        if (e.getType() == OrderEventType.CREATED && e.getAmountCents() <= 0) {
-            throw rules.rejection("amountCents must be positive on CREATED, was " + e.getAmountCents());
-        }
-        rules.require(isCurrencyCode(e.getCurrency()), "currency must be three upper-case letters");
-    }
-
-    /** [A-Z]{3}, without a regex matcher per event. */
-    private static boolean isCurrencyCode(String c) {
-        if (c == null || c.length() != 3) {
-            return false;
-        }
-        for (int i = 0; i < 3; i++) {
-            char ch = c.charAt(i);
-            if (ch < 'A' || ch > 'Z') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void requireNotBlank(String field, String value) {
-        rules.requireText(field, value);
-        if (value.isBlank()) {
-            throw rules.rejection("blank " + field);
-        }
     }
 
     private long dedupClock(long streamTime) {

@@ -137,11 +137,17 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
             return null;
         }
         WritePlan plan = writePlanFor(topic);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        Scratch scratch = SCRATCH.get();
+        Scratch.Buffer out = scratch.out;
+        out.reset();
         out.write(MAGIC_BYTE);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(plan.id()).array());
+        int id = plan.id();
+        out.write(id >>> 24);
+        out.write(id >>> 16);
+        out.write(id >>> 8);
+        out.write(id);
         try {
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            BinaryEncoder encoder = scratch.encoder = EncoderFactory.get().directBinaryEncoder(out, scratch.encoder);
             if (plan.recoder() == null) {
                 writer.write(data, encoder);
             } else {
@@ -153,7 +159,7 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
             throw new SerializationException("Cannot serialize " + type.getSimpleName() + " for topic '" + topic
                     + "': " + e, e);
         }
-        return out.toByteArray();
+        return out.copy();
     }
 
     private WritePlan writePlanFor(String topic) {
@@ -233,8 +239,9 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
         if (problem != null) {
             throw failure(topic, "invalid Avro payload for schema id " + id + ": " + problem);
         }
-        BinaryDecoder decoder =
-                DecoderFactory.get().binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, null);
+        Scratch scratch = SCRATCH.get();
+        BinaryDecoder decoder = scratch.decoder =
+                DecoderFactory.get().binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, scratch.decoder);
         try {
             return plan.reader().read(null, decoder);
         } catch (IOException | RuntimeException e) {
@@ -297,6 +304,36 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
 
     private static SerializationException failure(String topic, String problem, Throwable cause) {
         return new SerializationException("Cannot deserialize record from topic '" + topic + "': " + problem, cause);
+    }
+
+    /**
+     * A thread's reusable encoding buffer, encoder and decoder: the stream thread serializes every
+     * result and deserializes every input, and a fresh stream, encoder and decoder per record were
+     * among its largest allocations (JFR, BENCHMARKS.md). Per thread, so the serde stays thread safe;
+     * nothing here holds a record between calls, only capacity (bounded by {@link #MAX_KEPT}).
+     */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        /** A buffer that grew past this (one huge record) is dropped, not kept for the thread's life. */
+        static final int MAX_KEPT = 64 * 1024;
+        Buffer out = new Buffer();
+        BinaryEncoder encoder;
+        BinaryDecoder decoder;
+
+        static final class Buffer extends ByteArrayOutputStream {
+            Buffer() {
+                super(256);
+            }
+
+            byte[] copy() {
+                byte[] bytes = java.util.Arrays.copyOf(buf, count);
+                if (buf.length > MAX_KEPT) {
+                    buf = new byte[256];
+                }
+                return bytes;
+            }
+        }
     }
 
     private record ReaderPlan<T>(Schema writer, DatumReader<T> reader, String incompatibility) {}

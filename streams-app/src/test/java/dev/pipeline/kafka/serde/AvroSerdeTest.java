@@ -59,6 +59,23 @@ class AvroSerdeTest {
     }
 
     @Test
+    void reusedBuffersNeverCarryBytesFromOneRecordIntoTheNext() {
+        // each thread reuses one encoding buffer and decoder: a large record, then a small one
+        AvroSerde<LogEvent> serde = new AvroSerde<>(registry, LogEvent.class);
+        LogEvent small = TestRecords.logEvent();
+        LogEvent large = LogEvent.newBuilder(small).setMessage("x".repeat(100_000)).build();
+        byte[] smallAlone = new AvroSerde<>(registry, LogEvent.class).serialize("logs-raw", small);
+
+        byte[] largeBytes = serde.serialize("logs-raw", large);
+        byte[] smallBytes = serde.serialize("logs-raw", small);
+
+        assertThat(smallBytes).isEqualTo(smallAlone);
+        assertThat(serde.deserialize("logs-raw", largeBytes)).isEqualTo(large);
+        assertThat(serde.deserialize("logs-raw", smallBytes)).isEqualTo(small);
+        assertThat(serde.deserialize("logs-raw", largeBytes)).isEqualTo(large);
+    }
+
+    @Test
     void keySerdeUsesKeySubject() {
         AvroSerde<OrderEvent> serde = new AvroSerde<>(registry, OrderEvent.class, true);
 
