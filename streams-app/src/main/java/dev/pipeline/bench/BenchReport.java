@@ -1,7 +1,6 @@
 package dev.pipeline.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.pipeline.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +83,7 @@ public record BenchReport(String date, String command, MachineInfo machine, Stri
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), this);
+        Json.PRETTY.writeValue(file.toFile(), this);
     }
 
     private static String shortGuarantee(String g) {

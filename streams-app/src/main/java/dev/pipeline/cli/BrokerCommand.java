@@ -31,14 +31,13 @@ public final class BrokerCommand implements Callable<Integer> {
                     + "with N >= 3 replication factor 3 and min ISR 2. SIGTERM stops every node.")
     int nodes;
 
-    @Option(names = "--verbose", description = "Keep Kafka's own log lines on the console instead of "
-            + "<state-dir>/logs/kafka.log.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws Exception {
         PipelineConfig config = common.load();
-        ConsoleLogging.Routing kafkaLog = verbose ? null : ConsoleLogging.kafkaToFile(config.stateDir());
+        ConsoleLogging.Routing kafkaLog = verbose.route(config.stateDir());
         Shutdown shutdown = Shutdown.install();
         Deque<AutoCloseable> closeables = new ArrayDeque<>();
         if (nodes < 1 || nodes > MAX_NODES) {

@@ -25,14 +25,13 @@ public final class RunCommand implements Callable<Integer> {
             description = "Run only these pipelines (comma-separated: ${COMPLETION-CANDIDATES}).")
     Set<String> only = new LinkedHashSet<>();
 
-    @Option(names = "--verbose", description = "Keep Kafka's own log lines (clients, Streams, embedded broker) on the "
-            + "console; by default they go to <state-dir>/logs/kafka.log and only their errors are shown.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws Exception {
         PipelineConfig config = common.load();
-        ConsoleLogging.Routing kafkaLog = verbose ? null : ConsoleLogging.kafkaToFile(config.stateDir());
+        ConsoleLogging.Routing kafkaLog = verbose.route(config.stateDir());
         List<PipelineApplication.Factory> factories = Pipelines.select(only);
         Shutdown shutdown = Shutdown.install();
         PipelineApplication app;

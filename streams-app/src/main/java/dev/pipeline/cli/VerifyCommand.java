@@ -9,6 +9,7 @@ import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.orders.OrdersVerifier;
 import dev.pipeline.orders.VerificationReport;
+import dev.pipeline.orders.VerifierInputs;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderResult;
 import java.time.Duration;
@@ -66,7 +67,7 @@ public final class VerifyCommand implements Runnable {
             }
             Topics topics = Topics.from(config);
             // the DLQ tells which PAID events the payment authorization refused or gave up on
-            VerificationReport report = OrdersVerifier.readAndVerify(config.kafkaClientProps(), topics.orders(),
+            VerificationReport report = VerifierInputs.readAndVerify(config.kafkaClientProps(), topics.orders(),
                     topics.ordersProcessed(), topics.dlq(), AvroSerde.configured(OrderEvent.class, serdeConfig, false),
                     AvroSerde.configured(OrderResult.class, serdeConfig, false),
                     OrdersVerifier.Rules.from(config, System.currentTimeMillis()),

@@ -1,6 +1,7 @@
 package dev.pipeline.observe;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.pipeline.json.Json;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

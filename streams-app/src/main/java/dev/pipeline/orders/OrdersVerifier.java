@@ -3,13 +3,8 @@ package dev.pipeline.orders;
 import dev.pipeline.config.OrdersKeys;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.config.PolicyKeys;
-import dev.pipeline.observe.MetricNames;
-import dev.pipeline.policy.DeadLetters;
-import dev.pipeline.policy.DropReason;
 import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderResult;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -19,10 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Recomputes from the input what {@code orders-processed} must contain and compares. This is a
@@ -48,8 +39,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * (7 days by default) with a resend of an old CREATED.
  *
  * <p>Payment authorization ({@code orders.authorization.url}): whether the service approves is not
- * in the input, so the verifier reads it from the dead-letter topic: an input record the orders
- * pipeline dead-lettered as {@code rejected}, {@code retries_exhausted}, {@code overflow} or
+ * in the input, so the verifier reads it from the dead-letter topic ({@link VerifierInputs}): an
+ * input record the orders pipeline dead-lettered as {@code rejected}, {@code retries_exhausted}, {@code overflow} or
  * {@code circuit_open} (found by the source partition and offset in its headers) is left out of the
  * replay, as if it had never been sent; every other event is judged as above. Known limit: an order
  * whose payment deadline passes while its PAID is parked expires in the app (the PAID then drops as
@@ -72,40 +63,10 @@ public final class OrdersVerifier {
             "PAID+SHIPPED", "SHIPPED",
             "PAID+CANCELLED", "CANCELLED");
 
-    /**
-     * Drop reasons by which the parking of an authorization takes out an event the rules alone would
-     * have judged: the verifier learns them from the DLQ.
-     */
-    static final Set<String> EXTERNAL_DROPS = Set.of(DropReason.REJECTED.label(), DropReason.RETRIES_EXHAUSTED.label(),
-            DropReason.OVERFLOW.label(), DropReason.CIRCUIT_OPEN.label());
-
     private OrdersVerifier() {}
 
-    /** An input record (partition, offset) that the pipeline dead-lettered for one of {@link #EXTERNAL_DROPS}. */
+    /** An input record (partition, offset) that the pipeline dead-lettered for one of {@link VerifierInputs#EXTERNAL_DROPS}. */
     public record Dropped(int partition, long offset) {}
-
-    /**
-     * The input records that a dead-letter record says the orders pipeline dropped for an
-     * {@link #EXTERNAL_DROPS} reason; other DLQ records (other pipelines, other reasons) are ignored.
-     */
-    static Set<Dropped> externallyDropped(List<Headers> dlqHeaders, String inputTopic) {
-        Set<Dropped> out = new HashSet<>();
-        for (Headers h : dlqHeaders) {
-            String reason = DeadLetters.header(h, DeadLetters.REASON);
-            if (reason == null || !EXTERNAL_DROPS.contains(reason)
-                    || !MetricNames.PIPELINE_ORDERS.equals(DeadLetters.header(h, DeadLetters.PIPELINE))
-                    || !inputTopic.equals(DeadLetters.header(h, DeadLetters.SOURCE_TOPIC))) {
-                continue;
-            }
-            try {
-                out.add(new Dropped(Integer.parseInt(DeadLetters.header(h, DeadLetters.SOURCE_PARTITION)),
-                        Long.parseLong(DeadLetters.header(h, DeadLetters.SOURCE_OFFSET))));
-            } catch (NumberFormatException | NullPointerException e) {
-                // no usable source: cannot be matched to an input, so it is judged as usual
-            }
-        }
-        return out;
-    }
 
     /**
      * The parameters of the rules, from the same keys the pipeline reads.
@@ -149,61 +110,12 @@ public final class OrdersVerifier {
         String lastEventId;
     }
 
-    /**
-     * Reads both topics read_committed to their end offsets and verifies. The output is read
-     * before the input, so results can only lag the inputs (reported as missing while the app
-     * catches up), never the other way round. Open transactions are those seen before reading.
-     * With {@code dlqTopic} (null: not read) the events dropped by the payment authorization are
-     * left out of the model. The DLQ is read last: a drop it does not show yet
-     * makes its event expected, reported missing or wrong while the app catches up.
-     */
-    public static VerificationReport readAndVerify(Map<String, ?> clientProps, String inputTopic, String outputTopic,
-            String dlqTopic, Deserializer<OrderEvent> events, Deserializer<OrderResult> results, Rules rules,
-            Duration timeout) {
-        try (CommittedTopicReader reader = new CommittedTopicReader(clientProps, timeout)) {
-            List<TopicPartition> in = reader.partitions(inputTopic);
-            List<TopicPartition> out = reader.partitions(outputTopic);
-            List<TopicPartition> both = new ArrayList<>(in);
-            both.addAll(out);
-            List<CommittedTopicReader.OpenTransaction> open = reader.openTransactions(both);
-            List<Output> outputs = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : reader.readAll(out)) {
-                OrderResult value;
-                try {
-                    value = results.deserialize(outputTopic, r.value());
-                } catch (RuntimeException e) {
-                    value = null;
-                }
-                outputs.add(new Output(r.partition(), r.offset(), string(r.key()), value));
-            }
-            List<Input> inputs = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : reader.readAll(in)) {
-                try {
-                    inputs.add(Input.of(r.partition(), r.offset(), r.timestamp(), string(r.key()),
-                            events.deserialize(inputTopic, r.value())));
-                } catch (RuntimeException e) {
-                    inputs.add(new Input(r.partition(), r.offset(), r.timestamp(), string(r.key()), null, false));
-                }
-            }
-            Set<Dropped> dropped = dlqTopic == null ? Set.of()
-                    : externallyDropped(reader.readAll(reader.partitions(dlqTopic)).stream().map(ConsumerRecord::headers)
-                            .toList(), inputTopic);
-            List<String> openLines = new ArrayList<>();
-            open.forEach(o -> openLines.add(o.toString()));
-            return verify(inputs, outputs, rules, dropped).withOpenTransactions(open.size(), openLines);
-        }
-    }
-
-    private static String string(byte[] b) {
-        return b == null ? null : new String(b, StandardCharsets.UTF_8);
-    }
-
     /** Compares without touching Kafka; open transactions are added by the caller that reads topics. */
     public static VerificationReport verify(List<Input> inputs, List<Output> outputs, Rules rules) {
         return verify(inputs, outputs, rules, Set.of());
     }
 
-    /** With the inputs the authorization dropped ({@link #externallyDropped}), left out of the model. */
+    /** With the inputs the authorization dropped ({@link VerifierInputs#externallyDropped}), left out of the model. */
     public static VerificationReport verify(List<Input> inputs, List<Output> outputs, Rules rules, Set<Dropped> dropped) {
         Map<String, Expected> expected = new LinkedHashMap<>();
         Map<Integer, List<Input>> byPartition = new TreeMap<>();

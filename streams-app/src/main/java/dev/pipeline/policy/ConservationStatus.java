@@ -1,5 +1,12 @@
 package dev.pipeline.policy;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipeline.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * tasks this instance runs now. Thread-safe. A task that moves away must be {@link #remove}d.
  */
 public final class ConservationStatus {
+    private static final TypeReference<Map<String, Object>> STATUS_MAP = new TypeReference<>() {};
     private final Map<String, Map<String, TaskTerms>> byPipeline = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> violations = new ConcurrentHashMap<>();
 
@@ -34,25 +42,37 @@ public final class ConservationStatus {
             return total.holds();
         }
 
-        /** The terms as JSON-ready values for /api/status. */
-        public Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("in", total.in());
-            m.put("out", total.out());
-            m.put("dlq", total.dlq());
-            m.put("dropped", total.dropped());
-            m.put("buffered", total.buffered());
+        /** The terms as {@code /api/status} shows them: a value the one mapper writes field for field. */
+        public Report report() {
             Map<String, Long> reasons = new LinkedHashMap<>();
             droppedByReason.forEach((r, n) -> reasons.put(r.label(), n));
-            m.put("droppedByReason", reasons);
-            m.put("imbalance", total.imbalance());
-            m.put("holds", holds());
-            m.put("tasks", tasks);
-            m.put("checkedAtMs", checkedAtMs);
-            m.put("violations", violations);
-            return m;
+            return new Report(total.in(), total.out(), total.dlq(), total.dropped(), total.buffered(),
+                    Collections.unmodifiableMap(reasons), total.imbalance(), holds(), tasks, checkedAtMs, violations);
+        }
+
+        /**
+         * The report as plain values (numbers as {@code Long}), for the pipelines' status maps:
+         * the mapper's reading of {@link #report()}, so the fields are listed once, in the record.
+         */
+        public Map<String, Object> toMap() {
+            JsonNode tree = Json.MAPPER.valueToTree(report());
+            try {
+                return Json.MAPPER.readerFor(STATUS_MAP).with(DeserializationFeature.USE_LONG_FOR_INTS).readValue(tree);
+            } catch (IOException e) {
+                throw new UncheckedIOException("a tree of longs and booleans is always a map", e);
+            }
         }
     }
+
+    /**
+     * One pipeline's conservation terms in {@code /api/status} (the dashboard reads {@code holds}
+     * and the five terms): {@code in = out + dlq + dropped + buffered} holds when {@code imbalance}
+     * is 0. Components are written in this order.
+     *
+     * @param droppedByReason drops per reason label, in {@link DropReason} order
+     */
+    public record Report(long in, long out, long dlq, long dropped, long buffered, Map<String, Long> droppedByReason,
+            long imbalance, boolean holds, int tasks, long checkedAtMs, long violations) {}
 
     public void update(String pipeline, String taskId, TaskTerms terms) {
         byPipeline.computeIfAbsent(pipeline, p -> new ConcurrentHashMap<>()).put(taskId, terms);

@@ -38,6 +38,22 @@ class MainTest {
     }
 
     @Test
+    void shouldOfferTheSameVerboseOptionOnRunAndBroker() {
+        for (String command : new String[] {"run", "broker"}) {
+            out.reset();
+            assertThat(Main.execute(command, "--help")).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).as(command)
+                    .contains("--verbose", "Keep Kafka's own log lines", "<state-dir>/logs/kafka.log");
+        }
+        RunCommand run = new RunCommand();
+        new picocli.CommandLine(run).parseArgs("--verbose");
+        BrokerCommand broker = new BrokerCommand();
+        new picocli.CommandLine(broker).parseArgs();
+        assertThat(run.verbose.verbose).isTrue();
+        assertThat(broker.verbose.verbose).isFalse();
+    }
+
+    @Test
     void shouldExitTwoOnUnknownKeyWithTheKeyNamed() {
         int rc = Main.execute("config", "--effective", "--set", "no.such.key=1");
         assertThat(rc).isEqualTo(Main.EXIT_BAD_CONFIG);

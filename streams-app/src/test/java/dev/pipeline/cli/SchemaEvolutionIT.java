@@ -15,6 +15,7 @@ import dev.pipeline.kafka.registry.SchemaRegistryClients;
 import dev.pipeline.kafka.serde.AvroSerde;
 import dev.pipeline.orders.OrdersVerifier;
 import dev.pipeline.orders.VerificationReport;
+import dev.pipeline.orders.VerifierInputs;
 import dev.pipeline.policy.DeadLetters;
 import dev.pipeline.policy.DropReason;
 import dev.pipeline.schema.LogBatch;
@@ -264,7 +265,7 @@ class SchemaEvolutionIT {
 
     private VerificationReport verifyOrders() {
         Map<String, Object> registryConfig = Map.of(SchemaRegistryClients.SCHEMA_REGISTRY_URL, registryUrl);
-        return OrdersVerifier.readAndVerify(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, app.bootstrapServers()),
+        return VerifierInputs.readAndVerify(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, app.bootstrapServers()),
                 topics.orders(), topics.ordersProcessed(), topics.dlq(), AvroSerde.configured(OrderEvent.class, registryConfig, false),
                 AvroSerde.configured(OrderResult.class, registryConfig, false),
                 OrdersVerifier.Rules.withPaymentTimeout(app.config().getLong(OrdersKeys.PAYMENT_TIMEOUT_MS_CONFIG)),

@@ -167,7 +167,7 @@ final class OrdersCluster implements AutoCloseable {
     }
 
     VerificationReport verify(Names n, long paymentTimeoutMs) {
-        return OrdersVerifier.readAndVerify(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), n.orders(),
+        return VerifierInputs.readAndVerify(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), n.orders(),
                 n.processed(), n.dlq(), new AvroSerde<>(registry.client(), OrderEvent.class),
                 new AvroSerde<>(registry.client(), OrderResult.class),
                 OrdersVerifier.Rules.withPaymentTimeout(paymentTimeoutMs), Duration.ofSeconds(60));

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pipeline.testing.ChildApp;
+import dev.pipeline.testing.ChildAppsExtension;
 import dev.pipeline.testing.KafkaBrokerExtension;
-import dev.pipeline.testing.TestBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -18,12 +17,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,31 +49,14 @@ class OrdersCrashIT {
     private static final int PRODUCE_RATE = 12_000;
     private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(150);
 
-    private static OrdersCluster cluster;
-    private final List<ChildApp> children = new ArrayList<>();
+    /** The registry and clients, shared by the class's tests; the children, killed after each test. */
+    @RegisterExtension
+    static final ChildAppsExtension<OrdersCluster> APPS =
+            new ChildAppsExtension<>(broker -> new OrdersCluster(broker.bootstrapServers()));
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void startRegistry(TestBroker broker) {
-        cluster = new OrdersCluster(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopRegistry() throws InterruptedException {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    @AfterEach
-    void killChildren() throws InterruptedException {
-        for (ChildApp c : children) {
-            c.close();
-        }
-        children.clear();
-    }
 
     @Test
     void shouldApplyEveryEventExactlyOnceAcrossRepeatedKill9() throws Exception {
@@ -94,8 +74,8 @@ class OrdersCrashIT {
         // the same verdict from the shipped command, exit code included
         Path log = tmp.resolve("verify-eos.log");
         int exit = ChildApp.run(ChildApp.builder("verify-eos").heap("256m").log(log)
-                .env(cluster.childEnv(names, StreamsConfig.EXACTLY_ONCE_V2, PAYMENT_TIMEOUT_MS))
-                .args("verify", "orders", "--bootstrap-servers", cluster.bootstrap), Duration.ofSeconds(120));
+                .env(cluster().childEnv(names, StreamsConfig.EXACTLY_ONCE_V2, PAYMENT_TIMEOUT_MS))
+                .args("verify", "orders", "--bootstrap-servers", cluster().bootstrap), Duration.ofSeconds(120));
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(exit).as(out).isZero();
         assertThat(out).contains("verify orders: OK: missing=0 duplicated=0 wrong=0 open_transactions=0");
@@ -112,8 +92,8 @@ class OrdersCrashIT {
             if (run.report().duplicated() > 0) {
                 Path log = tmp.resolve("verify-alos.log");
                 int exit = ChildApp.run(ChildApp.builder("verify-alos").heap("256m").log(log)
-                        .env(cluster.childEnv(names, StreamsConfig.AT_LEAST_ONCE, PAYMENT_TIMEOUT_MS))
-                        .args("verify", "orders", "--bootstrap-servers", cluster.bootstrap), Duration.ofSeconds(120));
+                        .env(cluster().childEnv(names, StreamsConfig.AT_LEAST_ONCE, PAYMENT_TIMEOUT_MS))
+                        .args("verify", "orders", "--bootstrap-servers", cluster().bootstrap), Duration.ofSeconds(120));
                 assertThat(exit).as("verify orders must fail on duplicates").isEqualTo(1);
                 break;
             }
@@ -127,29 +107,29 @@ class OrdersCrashIT {
 
     private Run crashRun(OrdersCluster.Names names, String guarantee, int kills, long seed) throws Exception {
         long t0 = System.nanoTime();
-        cluster.createTopics(names);
+        cluster().createTopics(names);
         List<OrderLoad.Send> load = OrderLoad.generate(seed, RECORDS, DUPLICATES, ACTIVE_ORDERS, 1, PAYMENT_TIMEOUT_MS + 1_000);
         long baseMs = System.currentTimeMillis() - 2L * RECORDS; // record times in the recent past
-        Map<String, String> env = cluster.childEnv(names, guarantee, PAYMENT_TIMEOUT_MS);
+        Map<String, String> env = cluster().childEnv(names, guarantee, PAYMENT_TIMEOUT_MS);
         Path stateDir = tmp.resolve(names.prefix() + "-state");
         Path log = logDir().resolve(names.prefix() + "-app.log");
         Files.deleteIfExists(log);
         AtomicReference<ChildApp> child = new AtomicReference<>(startApp(env, stateDir, log));
 
-        CompletableFuture<Long> producing = cluster.produce(names.orders(), load, baseMs, PRODUCE_RATE);
+        CompletableFuture<Long> producing = cluster().produce(names.orders(), load, baseMs, PRODUCE_RATE);
         Random rnd = new Random(seed);
         long expectedOutputs = RECORDS * 6L / 10;
         for (int k = 1; k <= kills; k++) {
             // a random point in the k-th slice of the run's progress
             long target = (long) (expectedOutputs * (k - 1 + 0.2 + 0.6 * rnd.nextDouble()) / kills);
-            long floor = cluster.endOffsets(names.processed()) + 500;
+            long floor = cluster().endOffsets(names.processed()) + 500;
             long goal = Math.max(target, floor);
             await("output progress to " + goal + " before kill " + k).atMost(PROGRESS_TIMEOUT)
                     .pollInterval(Duration.ofMillis(20))
-                    .until(() -> cluster.endOffsets(names.processed()) >= goal || !child.get().alive());
+                    .until(() -> cluster().endOffsets(names.processed()) >= goal || !child.get().alive());
             assertThat(child.get().alive()).as("app died on its own:\n" + child.get().logTail()).isTrue();
             child.get().kill9();
-            long killedAt = cluster.endOffsets(names.processed());
+            long killedAt = cluster().endOffsets(names.processed());
             LOG.info("[{}] kill -9 #{} at {} output records, {} s into the run (pid {})", names.prefix(), k, killedAt,
                     (System.nanoTime() - t0) / 1_000_000_000, child.get().pid());
             Files.writeString(log, "=== test: kill -9 #" + k + " ===\n", java.nio.file.StandardOpenOption.APPEND);
@@ -161,13 +141,13 @@ class OrdersCrashIT {
         // caught up: every input committed (cheap to poll), then nothing missing (the last expiries
         // come from the punctuator) and no transaction left open
         await("app commits all input").atMost(PROGRESS_TIMEOUT).pollInterval(Duration.ofMillis(500))
-                .until(() -> cluster.lag(names) == 0 || !child.get().alive());
+                .until(() -> cluster().lag(names) == 0 || !child.get().alive());
         LOG.info("[{}] all input committed after {} s", names.prefix(), (System.nanoTime() - t0) / 1_000_000_000);
         // then the last results (expiries come from the punctuator): done when nothing is missing, or
         // when the output stops changing (at_least_once can lose results for good, see the control)
         AtomicReference<Long> lastOutputs = new AtomicReference<>(-1L);
         await("app emits the last results").atMost(PROGRESS_TIMEOUT).pollInterval(Duration.ofSeconds(3))
-                .until(() -> cluster.verify(names, PAYMENT_TIMEOUT_MS), r -> {
+                .until(() -> cluster().verify(names, PAYMENT_TIMEOUT_MS), r -> {
                     boolean settled = r.outputRecords() == lastOutputs.getAndSet(r.outputRecords());
                     return r.openTransactions() == 0 && (r.missing() == 0 || settled) || !child.get().alive();
                 });
@@ -179,7 +159,7 @@ class OrdersCrashIT {
             exit = -1;
         }
         LOG.info("[{}] stopped with exit code {}", names.prefix(), exit);
-        VerificationReport report = cluster.verify(names, PAYMENT_TIMEOUT_MS);
+        VerificationReport report = cluster().verify(names, PAYMENT_TIMEOUT_MS);
         long seconds = (System.nanoTime() - t0) / 1_000_000_000;
         LOG.info("[{}] {} kills, {} s: {}\n{}", names.prefix(), kills, seconds, report.summary(),
                 String.join("\n", report.problems()));
@@ -192,9 +172,11 @@ class OrdersCrashIT {
     }
 
     private ChildApp startApp(Map<String, String> env, Path stateDir, Path log) {
-        ChildApp c = ChildApp.builder("orders-crash").heap("384m").env(env).log(log).args("run", "--bootstrap-servers",
-                cluster.bootstrap, "--only", "orders", "--http-port", "0", "--state-dir", stateDir.toString()).start();
-        children.add(c);
-        return c;
+        return APPS.start(ChildApp.builder("orders-crash").heap("384m").env(env).log(log).args("run", "--bootstrap-servers",
+                cluster().bootstrap, "--only", "orders", "--http-port", "0", "--state-dir", stateDir.toString()));
+    }
+
+    private static OrdersCluster cluster() {
+        return APPS.shared();
     }
 }

@@ -190,7 +190,7 @@ class OrdersVerifierTest {
         out("o-1", OrderStatus.CREATED, 1, "a1");
         out("o-2", OrderStatus.CREATED, 1, "b1");
         out("o-2", OrderStatus.PAID, 2, "b2");
-        var dropped = OrdersVerifier.externallyDropped(List.of(
+        var dropped = VerifierInputs.externallyDropped(List.of(
                 dlqHeaders("orders", "rejected", "orders", 0, 1),
                 dlqHeaders("orders", "invalid_transition", "orders", 0, 2), // judged by the rules: not left out
                 dlqHeaders("logs", "retries_exhausted", "logs-raw", 0, 4)), "orders");

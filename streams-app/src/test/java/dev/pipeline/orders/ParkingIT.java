@@ -9,9 +9,9 @@ import dev.pipeline.schema.OrderEvent;
 import dev.pipeline.schema.OrderEventType;
 import dev.pipeline.schema.OrderResult;
 import dev.pipeline.testing.ChildApp;
+import dev.pipeline.testing.ChildAppsExtension;
 import dev.pipeline.testing.KafkaBrokerExtension;
 import dev.pipeline.testing.PacedSender;
-import dev.pipeline.testing.TestBroker;
 import dev.pipeline.testing.TopicRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,12 +31,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,8 +66,10 @@ class ParkingIT {
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private static final Pattern PARKED = Pattern.compile("\"parkedRecords\"\\s*:\\s*(\\d+)");
 
-    private static OrdersCluster cluster;
-    private final List<ChildApp> children = new ArrayList<>();
+    /** The registry and clients, shared by the class's tests; the children, killed after each test. */
+    @RegisterExtension
+    static final ChildAppsExtension<OrdersCluster> APPS =
+            new ChildAppsExtension<>(broker -> new OrdersCluster(broker.bootstrapServers()));
     private final OutageAuthorizer authorizer;
 
     @TempDir
@@ -78,23 +79,8 @@ class ParkingIT {
         authorizer = new OutageAuthorizer();
     }
 
-    @BeforeAll
-    static void startRegistry(TestBroker broker) {
-        cluster = new OrdersCluster(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopRegistry() throws InterruptedException {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     @AfterEach
-    void stopAll() throws InterruptedException {
-        for (ChildApp c : children) {
-            c.close();
-        }
+    void stopAuthorizer() {
         authorizer.close();
     }
 
@@ -136,8 +122,8 @@ class ParkingIT {
     /** One scenario end to end, with {@code kills} SIGKILLs while events are parked; asserts what every run must hold. */
     private Run run(OrdersCluster.Names names, int kills) throws Exception {
         long t0 = System.nanoTime();
-        cluster.createTopics(names);
-        Map<String, String> env = new HashMap<>(cluster.childEnv(names, StreamsConfig.EXACTLY_ONCE_V2, PAYMENT_TIMEOUT_MS));
+        cluster().createTopics(names);
+        Map<String, String> env = new HashMap<>(cluster().childEnv(names, StreamsConfig.EXACTLY_ONCE_V2, PAYMENT_TIMEOUT_MS));
         env.put("PIPELINE_ORDERS_AUTHORIZATION_URL", authorizer.url());
         env.put("PIPELINE_ORDERS_AUTHORIZATION_BACKOFF_INITIAL_MS", "200");
         env.put("PIPELINE_ORDERS_AUTHORIZATION_BACKOFF_MAX_MS", "1000");
@@ -151,11 +137,11 @@ class ParkingIT {
         Path stateDir = tmp.resolve(names.prefix() + "-state");
         AtomicReference<ChildApp> child = new AtomicReference<>(startApp(env, stateDir, names).awaitReady(DEADLINE));
 
-        AvroSerde<OrderEvent> events = new AvroSerde<>(cluster.registry.client(), OrderEvent.class);
+        AvroSerde<OrderEvent> events = new AvroSerde<>(cluster().registry.client(), OrderEvent.class);
         Map<String, OrderEvent> refusedPaid = new ConcurrentHashMap<>();
-        try (ResultReader results = new ResultReader(cluster.bootstrap, names.processed(),
-                new AvroSerde<>(cluster.registry.client(), OrderResult.class));
-                PacedSender<OrderEvent> sender = new PacedSender<>("parking-it-producer", cluster.producerProps(), events)) {
+        try (ResultReader results = new ResultReader(cluster().bootstrap, names.processed(),
+                new AvroSerde<>(cluster().registry.client(), OrderResult.class));
+                PacedSender<OrderEvent> sender = new PacedSender<>("parking-it-producer", cluster().producerProps(), events)) {
             authorizer.startOutage(OUTAGE);
             long loadStart = System.nanoTime();
             int[][] plan = plan();
@@ -198,13 +184,13 @@ class ParkingIT {
                     .until(() -> results.settled(ORDERS) || !child.get().alive());
             assertThat(child.get().alive()).as("app died on its own:\n" + child.get().logTail()).isTrue();
             await("app commits all input").atMost(DEADLINE).pollInterval(Duration.ofMillis(500))
-                    .until(() -> cluster.lag(names) == 0);
+                    .until(() -> cluster().lag(names) == 0);
             LOG.info("[{}] settled {} s after the start", names.prefix(), (System.nanoTime() - t0) / 1_000_000_000);
 
             assertThat(authorizer.unavailable.get()).as("503 answers").isPositive();
             assertOrders(names.prefix(), results);
             assertDeadLetters(names, events, refusedPaid);
-            VerificationReport report = cluster.verify(names, PAYMENT_TIMEOUT_MS);
+            VerificationReport report = cluster().verify(names, PAYMENT_TIMEOUT_MS);
             LOG.info("[{}] {}", names.prefix(), report.summary());
             assertThat(report.ok()).as(report.summary() + "\n" + String.join("\n", report.problems())).isTrue();
             assertThat(report.missing() + report.duplicated() + report.wrong() + report.openTransactions()).isZero();
@@ -233,7 +219,7 @@ class ParkingIT {
             Map<String, OrderEvent> refusedPaid) {
         Map<String, byte[]> rejected = new HashMap<>();
         Map<String, Integer> byReason = new HashMap<>();
-        for (var r : TopicRecords.readAll(cluster.bootstrap, names.dlq(), "read_committed")) {
+        for (var r : TopicRecords.readAll(cluster().bootstrap, names.dlq(), "read_committed")) {
             String reason = DeadLetters.header(r.headers(), DeadLetters.REASON);
             byReason.merge(reason, 1, Integer::sum);
             if ("rejected".equals(reason)) {
@@ -293,11 +279,13 @@ class ParkingIT {
 
     /** One log per child (its HTTP port is read from its own output), kept in target/orders-it. */
     private ChildApp startApp(Map<String, String> env, Path stateDir, OrdersCluster.Names names) throws java.io.IOException {
-        Path log = logDir().resolve(names.prefix() + "-app-" + (children.size() + 1) + ".log");
+        Path log = logDir().resolve(names.prefix() + "-app-" + (APPS.started() + 1) + ".log");
         Files.deleteIfExists(log);
-        ChildApp c = ChildApp.builder("parking").heap("384m").env(env).log(log).args("run", "--bootstrap-servers",
-                cluster.bootstrap, "--only", "orders", "--http-port", "0", "--state-dir", stateDir.toString()).start();
-        children.add(c);
-        return c;
+        return APPS.start(ChildApp.builder("parking").heap("384m").env(env).log(log).args("run", "--bootstrap-servers",
+                cluster().bootstrap, "--only", "orders", "--http-port", "0", "--state-dir", stateDir.toString()));
+    }
+
+    private static OrdersCluster cluster() {
+        return APPS.shared();
     }
 }

@@ -62,7 +62,7 @@ class VerifierAgreesWithTopologyTest {
             List<Output> outputs = new ArrayList<>();
             drive(d, load, inputs, outputs);
             List<TestRecord<byte[], byte[]>> dlq = d.readDlq();
-            var dropped = OrdersVerifier.externallyDropped(dlq.stream().map(TestRecord::headers).toList(), "orders");
+            var dropped = VerifierInputs.externallyDropped(dlq.stream().map(TestRecord::headers).toList(), "orders");
 
             VerificationReport report = OrdersVerifier.verify(inputs, outputs,
                     OrdersVerifier.Rules.withPaymentTimeout(TIMEOUT_MS), dropped);

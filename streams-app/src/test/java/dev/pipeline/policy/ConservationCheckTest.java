@@ -2,8 +2,11 @@ package dev.pipeline.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipeline.json.Json;
 import dev.pipeline.observe.PipelineMetrics;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -61,8 +64,24 @@ class ConservationCheckTest {
         assertThat(s.total()).isEqualTo(new Ledger.Snapshot(3, 1, 1, 0, 1));
         assertThat(s.droppedByReason()).containsEntry(DropReason.PROCESSING, 1L);
         assertThat(s.holds()).isTrue();
-        assertThat(s.toMap()).containsEntry("holds", true).containsEntry("imbalance", 0L);
+        assertThat(s.report().holds()).isTrue();
+        assertThat(s.report().imbalance()).isZero();
         assertThat(metrics.conservationViolations("toy").count()).isZero();
+    }
+
+    @Test
+    void shouldWriteTheStatusTermsUnderTheNamesTheDashboardReads() throws Exception {
+        Map<DropReason, Long> reasons = new EnumMap<>(DropReason.class);
+        reasons.put(DropReason.PROCESSING, 1L);
+        reasons.put(DropReason.DESERIALIZATION, 2L);
+        ConservationStatus.Summary s = new ConservationStatus.Summary(new Ledger.Snapshot(9, 4, 1, 3, 1), reasons, 2, 1234, 0);
+
+        String expected = "{\"in\":9,\"out\":4,\"dlq\":1,\"dropped\":3,\"buffered\":1,"
+                + "\"droppedByReason\":{\"deserialization\":2,\"processing\":1},\"imbalance\":0,\"holds\":true,"
+                + "\"tasks\":2,\"checkedAtMs\":1234,\"violations\":0}";
+        assertThat(Json.MAPPER.writeValueAsString(s.report())).isEqualTo(expected);
+        assertThat(Json.MAPPER.writeValueAsString(s.toMap())).isEqualTo(expected);
+        assertThat(s.toMap()).containsEntry("in", 9L).containsEntry("holds", true).containsEntry("tasks", 2L);
     }
 
     @Test

@@ -48,6 +48,15 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
         }
     }
 
+    /** The broker of the test class {@code context} belongs to, for extensions registered after this one. */
+    public static TestBroker broker(ExtensionContext context) {
+        TestBroker broker = context.getStore(NS).get(TestBroker.class, TestBroker.class);
+        if (broker == null) {
+            throw new IllegalStateException("no broker: register KafkaBrokerExtension on the class first");
+        }
+        return broker;
+    }
+
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
         return p.getParameter().getType() == TestBroker.class;

@@ -2,10 +2,10 @@ package dev.pipeline.kafka.registry;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.pipeline.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,7 +35,6 @@ public final class EmbeddedSchemaRegistry implements HttpHandler, AutoCloseable 
     public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final int MAX_BODY_BYTES = 1 << 20;
     private static final Logger log = LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A matched request: the path's {@code *} segments in order, the query, the exchange. */
     private record Request(List<String> params, Map<String, String> query, HttpExchange exchange) {
@@ -150,7 +149,7 @@ public final class EmbeddedSchemaRegistry implements HttpHandler, AutoCloseable 
         }
         try (exchange) {
             byte[] bytes = body instanceof RawJson raw
-                    ? raw.json().getBytes(StandardCharsets.UTF_8) : JSON.writeValueAsBytes(body);
+                    ? raw.json().getBytes(StandardCharsets.UTF_8) : Json.MAPPER.writeValueAsBytes(body);
             exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
             exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -275,8 +274,8 @@ public final class EmbeddedSchemaRegistry implements HttpHandler, AutoCloseable 
             if (raw.length > MAX_BODY_BYTES) {
                 throw new SchemaRegistryException(413, 413, "Request body larger than " + MAX_BODY_BYTES + " bytes");
             }
-            JsonNode request = JSON.readTree(raw);
-            return request == null ? JSON.createObjectNode() : request;
+            JsonNode request = Json.MAPPER.readTree(raw);
+            return request == null ? Json.MAPPER.createObjectNode() : request;
         } catch (JsonProcessingException e) {
             throw new SchemaRegistryException(400, 400, "Unparseable request body: " + e.getOriginalMessage());
         }
@@ -300,7 +299,7 @@ public final class EmbeddedSchemaRegistry implements HttpHandler, AutoCloseable 
     }
 
     private static ObjectNode error(int code, String message) {
-        ObjectNode node = JSON.createObjectNode();
+        ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("error_code", code).put("message", message);
         return node;
     }

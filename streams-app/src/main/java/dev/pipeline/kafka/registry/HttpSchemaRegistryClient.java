@@ -1,7 +1,7 @@
 package dev.pipeline.kafka.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pipeline.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -27,7 +27,6 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     public static final int DEFAULT_CACHE_CAPACITY = 1000;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> baseUrls;
     private final String authorization;
@@ -148,7 +147,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         }
         try {
             return builder.header("Content-Type", CONTENT_TYPE)
-                    .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)))
                     .build();
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode request body", e);
@@ -158,7 +157,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private static JsonNode reply(HttpResponse<byte[]> response) {
         JsonNode json;
         try {
-            json = JSON.readTree(response.body());
+            json = Json.MAPPER.readTree(response.body());
         } catch (IOException e) {
             json = null;
         }

@@ -1,8 +1,8 @@
 package dev.pipeline.kafka.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pipeline.json.Json;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +44,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class KafkaSchemaStore implements SchemaStore {
     public static final String DEFAULT_TOPIC = "_schemas";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String topic;
     private final Map<String, Object> baseProps;
@@ -151,7 +150,7 @@ public final class KafkaSchemaStore implements SchemaStore {
     }
 
     private static String value(StoreRecord record) {
-        ObjectNode value = JSON.createObjectNode();
+        ObjectNode value = Json.MAPPER.createObjectNode();
         if (record instanceof StoreRecord.Version r) {
             SchemaVersion v = r.version();
             value.put("subject", v.subject()).put("version", v.version()).put("id", v.id());
@@ -167,8 +166,8 @@ public final class KafkaSchemaStore implements SchemaStore {
     /** Null for key types this registry does not keep (so they neither add nor remove anything). */
     private static StoreRecord parse(String key, String value) {
         try {
-            JsonNode k = JSON.readTree(key);
-            JsonNode node = JSON.readTree(value);
+            JsonNode k = Json.MAPPER.readTree(key);
+            JsonNode node = Json.MAPPER.readTree(value);
             switch (k.path("keytype").asText()) {
                 case "SCHEMA" -> {
                     SchemaVersion v = new SchemaVersion(node.get("subject").asText(), node.get("version").asInt(),

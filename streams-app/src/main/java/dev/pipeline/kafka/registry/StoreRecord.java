@@ -1,7 +1,7 @@
 package dev.pipeline.kafka.registry;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pipeline.json.Json;
 
 /**
  * What the registry persists, one record per key as in Confluent's {@code _schemas} topic: a
@@ -10,15 +10,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * is a hard delete.
  */
 public sealed interface StoreRecord {
-    ObjectMapper JSON = new ObjectMapper();
-
     /** Confluent's key JSON: the identity compaction keeps one record for. */
     String key();
 
     record Version(SchemaVersion version, boolean deleted) implements StoreRecord {
         @Override
         public String key() {
-            ObjectNode key = JSON.createObjectNode();
+            ObjectNode key = Json.MAPPER.createObjectNode();
             key.put("keytype", "SCHEMA").put("subject", version.subject()).put("version", version.version())
                     .put("magic", 1);
             return key.toString();
@@ -29,7 +27,7 @@ public sealed interface StoreRecord {
     record Config(String subject, Compatibility level) implements StoreRecord {
         @Override
         public String key() {
-            ObjectNode key = JSON.createObjectNode();
+            ObjectNode key = Json.MAPPER.createObjectNode();
             key.put("keytype", "CONFIG").put("subject", subject).put("magic", 0);
             return key.toString();
         }
@@ -43,7 +41,7 @@ public sealed interface StoreRecord {
     record NextId(int next) implements StoreRecord {
         @Override
         public String key() {
-            return JSON.createObjectNode().put("keytype", "NEXT_ID").put("magic", 0).toString();
+            return Json.MAPPER.createObjectNode().put("keytype", "NEXT_ID").put("magic", 0).toString();
         }
     }
 }
