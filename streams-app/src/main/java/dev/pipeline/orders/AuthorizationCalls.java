@@ -70,7 +70,19 @@ final class AuthorizationCalls implements AutoCloseable {
 
     /** Stream thread: the next answer, or null. */
     Result poll() {
+        return poll(0);
+    }
+
+    /** Stream thread: the next answer, waiting for it at most {@code waitNanos}; null if none came (or interrupted). */
+    Result poll(long waitNanos) {
         Result r = results.poll();
+        if (r == null && waitNanos > 0) {
+            try {
+                r = results.poll(waitNanos, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (r != null) {
             inFlight--;
         }

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -46,6 +46,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * a retryable failure reschedules it with backoff until {@code max.attempts} or
  * {@code max.elapsed.ms} ({@code retries_exhausted}); then the events behind it are judged in
  * order, as if they had just arrived, until one is a PAID that needs its own authorization.
+ *
+ * <p><b>A full lot</b> waits before it drops: see {@link #roomOrDrop}.
  */
 final class ParkingLot {
     /** What the processor does for the lot: judge an event leaving it, and drop one. */
@@ -65,7 +67,7 @@ final class ParkingLot {
     private final Judge judge;
     private final Counter retries;
     private final int scanMax;
-    private final ParkedSizes.Share share;
+    private final Parking.ParkedSizes.Share share;
     /** Heads not in flight, by due time (wall clock) then orderId. */
     private final TreeSet<Due> due = new TreeSet<>();
     private final Map<String, Long> dueAt = new HashMap<>();
@@ -78,6 +80,13 @@ final class ParkingLot {
     private final Set<String> waitingForSlot = new LinkedHashSet<>();
     private long records;
     private long keys;
+    /** The wall clock of the latest drain, tick or park: {@code enqueue} gets none from the processor. */
+    private long lastNow;
+    /**
+     * The last wait for room ended with none (calls timing out, a stuck service): until an answer
+     * frees a parked event, a full lot drops at once instead of waiting again for every record.
+     */
+    private boolean stalled;
 
     private record Due(long at, String orderId) implements Comparable<Due> {
         @Override
@@ -88,7 +97,7 @@ final class ParkingLot {
     }
 
     ParkingLot(AuthorizationSettings settings, KeyValueStore<String, List<ParkedEvent>> store, AuthorizationCalls calls,
-            Judge judge, PipelineMetrics metrics, String pipeline, int scanMax, ParkedSizes.Share share) {
+            Judge judge, PipelineMetrics metrics, String pipeline, int scanMax, Parking.ParkedSizes.Share share) {
         this.settings = settings;
         this.store = store;
         this.calls = calls;
@@ -123,16 +132,26 @@ final class ParkingLot {
         return keys;
     }
 
-    /** A new event of an order with parked events: joins its queue, unless a duplicate or over the bound. */
+    /**
+     * A new event of an order with parked events: joins its queue, unless a duplicate or over the
+     * bound. A full lot first waits for room ({@link #roomOrDrop}); if that wait released the order's
+     * queue, the event is judged as if it had just arrived.
+     */
     void enqueue(String orderId, ParkedEvent p) {
-        List<ParkedEvent> queue = store.get(orderId);
-        for (ParkedEvent q : queue) {
+        for (ParkedEvent q : store.get(orderId)) {
             if (q.event().getEventId().equals(p.event().getEventId())) {
                 judge.drop(DropReason.DUPLICATE, p, 1, null);
                 return;
             }
         }
-        if (full(p)) {
+        if (!roomOrDrop(p)) {
+            return;
+        }
+        List<ParkedEvent> queue = store.get(orderId); // a wait only takes events out of it
+        if (queue == null) {
+            if (!judge.judge(p, false)) {
+                admitHead(orderId, p, lastNow);
+            }
             return;
         }
         List<ParkedEvent> longer = new ArrayList<>(queue);
@@ -144,9 +163,13 @@ final class ParkingLot {
 
     /** A PAID that needs authorization and has nothing parked before it: parks as head and is called at once. */
     void park(String orderId, ParkedEvent p, long now) {
-        if (full(p)) {
-            return;
+        lastNow = now;
+        if (roomOrDrop(p)) {
+            admitHead(orderId, p, now);
         }
+    }
+
+    private void admitHead(String orderId, ParkedEvent p, long now) {
         store.put(orderId, List.of(p.asHead(now)));
         records++;
         keys++;
@@ -154,16 +177,47 @@ final class ParkingLot {
         start(orderId, now);
     }
 
-    private boolean full(ParkedEvent p) {
-        if (records < settings.maxParkedRecords()) {
-            return false;
+    /**
+     * Backpressure: with the lot full and calls in flight, the stream thread takes answers from the
+     * queue and judges them, as {@link #drain} does, for at most
+     * {@link AuthorizationSettings#fullWaitMs} (a healthy but slower service slows the input down
+     * rather than losing orders). Only if no room frees (nothing in flight, the breaker open, or the
+     * calls not answering in time) is {@code p} dropped as {@code overflow}.
+     */
+    private boolean roomOrDrop(ParkedEvent p) {
+        if (records < settings.maxParkedRecords() || waitForRoom()) {
+            return true;
         }
         judge.drop(DropReason.OVERFLOW, p, 1, "parking full: " + records + " events parked in this task (orders.parking.max.records)");
+        return false;
+    }
+
+    private boolean waitForRoom() {
+        if (stalled) {
+            return false;
+        }
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(settings.fullWaitMs());
+        while (records >= settings.maxParkedRecords()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || calls.inFlight() == 0) {
+                stalled = true;
+                return false;
+            }
+            Result r = calls.poll(left);
+            if (r != null) {
+                long now = lastNow + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                onResult(r, now);
+                drain(now);
+                startDue(now); // a retry due meanwhile may be the one that frees room
+            }
+        }
         return true;
     }
 
     /** Stream thread: handles every answer that has arrived, then starts the heads waiting for the slots they freed. */
     void drain(long now) {
+        lastNow = now;
         boolean freed = false;
         for (Result r = calls.poll(); r != null; r = calls.poll()) {
             onResult(r, now);
@@ -186,12 +240,16 @@ final class ParkingLot {
     /** Wall-clock punctuation: answers first, then at most {@code scanMax} due heads are (re)tried. */
     void tick(long now) {
         drain(now);
+        startDue(now);
+        drain(now); // answers that came at once (an in-process authorizer)
+    }
+
+    private void startDue(long now) {
         for (int n = 0; n < scanMax && !due.isEmpty() && due.first().at() <= now; n++) {
             Due d = due.pollFirst();
             dueAt.remove(d.orderId());
             start(d.orderId(), now);
         }
-        drain(now); // answers that came at once (an in-process authorizer)
     }
 
     private void start(String orderId, long now) {
@@ -284,6 +342,7 @@ final class ParkingLot {
         unschedule(orderId);
         inFlight.remove(orderId);
         records--;
+        stalled = false; // an event left: the service answers, so a full lot may wait for it again
         if (queue.size() == 1) {
             store.delete(orderId);
             keys--;
@@ -325,32 +384,5 @@ final class ParkingLot {
         waitingForSlot.clear();
         inFlight.clear();
         share.close();
-    }
-
-    /** The {@code pipeline_parked_records} / {@code _keys} gauges: the sum over this instance's tasks. */
-    static final class ParkedSizes {
-        private final Map<Share, long[]> shares = new ConcurrentHashMap<>();
-
-        final class Share {
-            void set(long records, long keys) {
-                shares.put(this, new long[] {records, keys});
-            }
-
-            void close() {
-                shares.remove(this);
-            }
-        }
-
-        Share share() {
-            return new Share();
-        }
-
-        long records() {
-            return shares.values().stream().mapToLong(v -> v[0]).sum();
-        }
-
-        long keys() {
-            return shares.values().stream().mapToLong(v -> v[1]).sum();
-        }
     }
 }
