@@ -41,8 +41,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * once; a later event of a parked order joins the queue (a duplicate of a parked event id is a
  * {@code duplicate}; beyond the bound, {@code overflow}). Answers are drained in {@code process()}
  * and in the wall-clock {@link #tick}, which also starts the due retries, at most
- * {@code orders.expiry.scan.max} per tick; a head that finds all {@code external.call.max.concurrency}
- * slots taken waits in line and starts as soon as an answer frees one. 2xx applies the head, 4xx drops it as {@code rejected},
+ * {@code orders.expiry.scan.max} per tick; a head whose call finds all {@code external.call.max.concurrency}
+ * slots taken is queued in {@link AuthorizationCalls}, which sends it the moment a call ends; past
+ * that queue's bound it waits here and starts as soon as an answer frees room. 2xx applies the
+ * head, 4xx drops it as {@code rejected},
  * a retryable failure reschedules it with backoff until {@code max.attempts} or
  * {@code max.elapsed.ms} ({@code retries_exhausted}); then the events behind it are judged in
  * order, as if they had just arrived, until one is a PAID that needs its own authorization.
@@ -230,7 +232,7 @@ final class ParkingLot {
 
     private void startWaiting(long now) {
         // one at a time: a start can change the set (a refused head releases the next event of its order)
-        while (!waitingForSlot.isEmpty() && calls.inFlight() < settings.maxInFlight()) {
+        while (!waitingForSlot.isEmpty() && calls.hasRoom()) {
             String orderId = waitingForSlot.iterator().next();
             waitingForSlot.remove(orderId);
             start(orderId, now);
@@ -270,16 +272,18 @@ final class ParkingLot {
                 unschedule(orderId);
                 waitingForSlot.add(orderId);
             }
-            case CIRCUIT_OPEN -> {
-                if (settings.deadLetterWhenOpen()) {
-                    finishHead(orderId, queue, DropReason.CIRCUIT_OPEN, head, "circuit breaker open", now);
-                } else if (exhausted(head, now, settings.backoffMs(Math.max(1, head.attempts())))) {
-                    finishHead(orderId, queue, DropReason.RETRIES_EXHAUSTED, head, "circuit breaker open past max elapsed", now);
-                } else {
-                    // no call, no attempt: wait as a retry would, the breaker decides again then
-                    schedule(orderId, now + settings.backoffMs(Math.max(1, head.attempts())));
-                }
-            }
+            case CIRCUIT_OPEN -> circuitOpen(orderId, queue, head, now);
+        }
+    }
+
+    private void circuitOpen(String orderId, List<ParkedEvent> queue, ParkedEvent head, long now) {
+        if (settings.deadLetterWhenOpen()) {
+            finishHead(orderId, queue, DropReason.CIRCUIT_OPEN, head, "circuit breaker open", now);
+        } else if (exhausted(head, now, settings.backoffMs(Math.max(1, head.attempts())))) {
+            finishHead(orderId, queue, DropReason.RETRIES_EXHAUSTED, head, "circuit breaker open past max elapsed", now);
+        } else {
+            // no call, no attempt: wait as a retry would, the breaker decides again then
+            schedule(orderId, now + settings.backoffMs(Math.max(1, head.attempts())));
         }
     }
 
@@ -290,6 +294,12 @@ final class ParkingLot {
         }
         inFlight.remove(r.orderId());
         ParkedEvent head = queue.get(0);
+        if (r.refusedByBreaker()) { // it waited for a slot and was never sent: not an attempt
+            ParkedEvent unsent = head.notAttempted();
+            replaceHead(r.orderId(), queue, unsent);
+            circuitOpen(r.orderId(), store.get(r.orderId()), unsent, now);
+            return;
+        }
         switch (r.answer().verdict()) {
             case APPROVED -> {
                 removeHead(r.orderId(), queue);
