@@ -2,6 +2,7 @@ package dev.pipeline.bench;
 
 import dev.pipeline.app.PipelineContext;
 import dev.pipeline.app.StreamsPipeline;
+import dev.pipeline.config.OrdersKeys;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.load.MalformedRecords;
@@ -34,9 +35,15 @@ import org.apache.kafka.streams.KafkaStreams;
  * generator writes orders while a {@code read_committed} consumer reads the results; latency is
  * the consumer's wall clock minus the result's record timestamp, which Kafka Streams carries over
  * from the input record the producer stamped at send time (millisecond resolution, one clock).
+ *
+ * <p>{@link #authorized} is the same run with payment authorization on, against a
+ * {@link DelayedAuthorizer} answering in {@value AuthorizedOrdersScenario#DELAY_MS} ms, at the same
+ * offered rate, so the two rows side by side are what the calls and the parking add to the latency
+ * (issue #15); it also reports the calls made.
  */
 final class OrderLatencyScenario implements Scenario {
     static final String NAME = "ours: order latency EOS";
+    static final String NAME_AUTHORIZED = "ours: order latency EOS, 5 ms authorizer";
     static final String P50 = "latencyP50Ms";
     static final String P95 = "latencyP95Ms";
     static final String P99 = "latencyP99Ms";
@@ -53,14 +60,27 @@ final class OrderLatencyScenario implements Scenario {
     private static final Duration SETTLE = Duration.ofSeconds(2);
 
     private final PipelineRef pipeline;
+    private final String name;
+    private final boolean withAuthorizer;
 
     OrderLatencyScenario(PipelineRef pipeline) {
+        this(pipeline, NAME, false);
+    }
+
+    private OrderLatencyScenario(PipelineRef pipeline, String name, boolean withAuthorizer) {
         this.pipeline = pipeline;
+        this.name = name;
+        this.withAuthorizer = withAuthorizer;
+    }
+
+    /** With every PAID authorized by a {@link DelayedAuthorizer}, started and stopped with each run. */
+    static OrderLatencyScenario authorized(PipelineRef pipeline) {
+        return new OrderLatencyScenario(pipeline, NAME_AUTHORIZED, true);
     }
 
     @Override
     public String name() {
-        return NAME;
+        return name;
     }
 
     @Override
@@ -84,8 +104,18 @@ final class OrderLatencyScenario implements Scenario {
     }
 
     private Measurement measure(BenchEnvironment env, BenchOptions options) throws Exception {
+        if (!withAuthorizer) {
+            return measure(env, options, null);
+        }
+        try (DelayedAuthorizer authorizer = DelayedAuthorizer.start(Duration.ofMillis(AuthorizedOrdersScenario.DELAY_MS))) {
+            return measure(env, options, authorizer);
+        }
+    }
+
+    private Measurement measure(BenchEnvironment env, BenchOptions options, DelayedAuthorizer authorizer) throws Exception {
         Topics topics = PipelineScenario.freshTopics(env, options.partitions());
-        PipelineConfig config = PipelineScenario.configFor(env, topics, Map.of());
+        PipelineConfig config = PipelineScenario.configFor(env, topics, authorizer == null ? Map.of()
+                : Map.of(OrdersKeys.AUTHORIZATION_URL_CONFIG, authorizer.url()));
         PipelineMetrics metrics = PipelineMetrics.inMemory();
         StreamsPipeline p = pipeline.create(new PipelineContext(config, topics, env.serdes(), metrics));
         KafkaStreams streams = new KafkaStreams(p.topology(), PipelineScenario.streamsProps(env, p, config, metrics, Guarantee.EOS));
@@ -164,6 +194,9 @@ final class OrderLatencyScenario implements Scenario {
             extras.put(GC_PAUSE, (double) gc.millis());
             extras.put(GC_COUNT, (double) gc.count());
             extras.put(JIT, (double) (jitMillis() - jit0));
+            if (authorizer != null) {
+                extras.put(AuthorizedOrdersScenario.CALLS, (double) authorizer.calls());
+            }
             return new Measurement(latencyMs.getTotalCount(), lastOutput - t0, extras);
         } finally {
             producerThread.shutdownNow();
