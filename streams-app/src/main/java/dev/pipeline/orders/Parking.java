@@ -39,9 +39,9 @@ final class Parking {
         }
     }
 
-    /** The real authorizer: HTTP, one bounded pool per task. */
+    /** The real authorizer: HTTP, one client per task (its calls bounded by the task's {@link AuthorizationCalls}). */
     static Function<String, Authorizer> http(AuthorizationSettings s) {
-        return task -> new HttpAuthorizer(s.url(), s.timeoutMs(), s.maxInFlight(), task);
+        return task -> new HttpAuthorizer(s.url(), s.timeoutMs());
     }
 
     CircuitBreaker breaker() {
