@@ -1,5 +1,6 @@
 package dev.pipeline.orders;
 
+import dev.pipeline.policy.HttpClientThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -104,27 +105,15 @@ class HttpAuthorizerTest {
 
     @Test
     void shouldLeaveNoThreadAfterCloseAndAnswerRetryableOnceClosed() throws Exception {
-        Set<Thread> before = selectors();
+        Set<Thread> before = HttpClientThreads.selectors();
         HttpAuthorizer a = authorizer();
         answer(a);
-        assertThat(selectors()).as("the client's selector thread").hasSizeGreaterThan(before.size());
+        assertThat(HttpClientThreads.selectors()).as("the client's selector thread").hasSizeGreaterThan(before.size());
 
         a.close();
 
         assertThat(answer(a)).isEqualTo(Verdict.RETRYABLE);
-        // Java 17's HttpClient has no close(): its selector thread ends once the authorizer has let go of the client
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            System.gc();
-            Set<Thread> now = selectors();
-            now.removeAll(before);
-            return now.isEmpty();
-        });
-    }
-
-    private static Set<Thread> selectors() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().matches("HttpClient-\\d+-SelectorManager"))
-                .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+        HttpClientThreads.awaitNoSelectorsBeyond(before);
     }
 
     @Test
