@@ -44,6 +44,7 @@ public final class Scenarios {
                 new PipelineScenario(ORDERS_EOS, PipelineRef.ORDERS, LoadKind.ORDERS, Guarantee.EOS, env -> Map.of()),
                 new AuthorizedOrdersScenario(PipelineRef.ORDERS),
                 new OrderLatencyScenario(PipelineRef.ORDERS),
+                OrderLatencyScenario.rateMatched(PipelineRef.ORDERS),
                 OrderLatencyScenario.authorized(PipelineRef.ORDERS));
     }
 
