@@ -2,6 +2,7 @@ package dev.pipeline.bench;
 
 import dev.pipeline.app.PipelineContext;
 import dev.pipeline.app.StreamsPipeline;
+import dev.pipeline.config.OrdersKeys;
 import dev.pipeline.config.PipelineConfig;
 import dev.pipeline.kafka.Topics;
 import dev.pipeline.load.MalformedRecords;
@@ -34,9 +35,23 @@ import org.apache.kafka.streams.KafkaStreams;
  * generator writes orders while a {@code read_committed} consumer reads the results; latency is
  * the consumer's wall clock minus the result's record timestamp, which Kafka Streams carries over
  * from the input record the producer stamped at send time (millisecond resolution, one clock).
+ *
+ * <p>{@link #authorized} is the same run with payment authorization on, against a
+ * {@link DelayedAuthorizer} answering in {@value AuthorizedOrdersScenario#DELAY_MS} ms (issue #15;
+ * it also reports the calls made), offered at most {@value #AUTHORIZED_RATE}/s: at 20,000/s a third
+ * of the events are PAID, 6,700 calls/s, and the calls cannot keep up (a run of 2026-12-02 did not
+ * finish). {@link #rateMatched} is the run without the authorizer at that same rate, so the two
+ * rows side by side are what the calls and the parking add to the latency.
  */
 final class OrderLatencyScenario implements Scenario {
     static final String NAME = "ours: order latency EOS";
+    static final String NAME_AUTHORIZED = "ours: order latency EOS, 5 ms authorizer";
+    static final String NAME_RATE_MATCHED = "ours: order latency EOS, no authorizer, same rate";
+    /**
+     * Offered rate of the two authorizer rows at most: 667 calls/s, within what the calls sustained
+     * on the bench machine (975-2,000 calls/s over 4 tasks, 2026-12-02).
+     */
+    static final int AUTHORIZED_RATE = 2_000;
     static final String P50 = "latencyP50Ms";
     static final String P95 = "latencyP95Ms";
     static final String P99 = "latencyP99Ms";
@@ -53,14 +68,34 @@ final class OrderLatencyScenario implements Scenario {
     private static final Duration SETTLE = Duration.ofSeconds(2);
 
     private final PipelineRef pipeline;
+    private final String name;
+    private final boolean withAuthorizer;
+    private final int maxRate;
 
     OrderLatencyScenario(PipelineRef pipeline) {
+        this(pipeline, NAME, false, Integer.MAX_VALUE);
+    }
+
+    private OrderLatencyScenario(PipelineRef pipeline, String name, boolean withAuthorizer, int maxRate) {
         this.pipeline = pipeline;
+        this.name = name;
+        this.withAuthorizer = withAuthorizer;
+        this.maxRate = maxRate;
+    }
+
+    /** With every PAID authorized by a {@link DelayedAuthorizer}, started and stopped with each run. */
+    static OrderLatencyScenario authorized(PipelineRef pipeline) {
+        return new OrderLatencyScenario(pipeline, NAME_AUTHORIZED, true, AUTHORIZED_RATE);
+    }
+
+    /** Without the authorizer, at the authorized row's rate: its reference. */
+    static OrderLatencyScenario rateMatched(PipelineRef pipeline) {
+        return new OrderLatencyScenario(pipeline, NAME_RATE_MATCHED, false, AUTHORIZED_RATE);
     }
 
     @Override
     public String name() {
-        return NAME;
+        return name;
     }
 
     @Override
@@ -84,8 +119,18 @@ final class OrderLatencyScenario implements Scenario {
     }
 
     private Measurement measure(BenchEnvironment env, BenchOptions options) throws Exception {
+        if (!withAuthorizer) {
+            return measure(env, options, null);
+        }
+        try (DelayedAuthorizer authorizer = DelayedAuthorizer.start(Duration.ofMillis(AuthorizedOrdersScenario.DELAY_MS))) {
+            return measure(env, options, authorizer);
+        }
+    }
+
+    private Measurement measure(BenchEnvironment env, BenchOptions options, DelayedAuthorizer authorizer) throws Exception {
         Topics topics = PipelineScenario.freshTopics(env, options.partitions());
-        PipelineConfig config = PipelineScenario.configFor(env, topics, Map.of());
+        PipelineConfig config = PipelineScenario.configFor(env, topics, authorizer == null ? Map.of()
+                : Map.of(OrdersKeys.AUTHORIZATION_URL_CONFIG, authorizer.url()));
         PipelineMetrics metrics = PipelineMetrics.inMemory();
         StreamsPipeline p = pipeline.create(new PipelineContext(config, topics, env.serdes(), metrics));
         KafkaStreams streams = new KafkaStreams(p.topology(), PipelineScenario.streamsProps(env, p, config, metrics, Guarantee.EOS));
@@ -100,8 +145,9 @@ final class OrderLatencyScenario implements Scenario {
             ClientScenarios.assignFromStart(consumer, topics.ordersProcessed());
             consumer.poll(Duration.ofMillis(100)); // join and fetch metadata before the clock starts
 
-            long count = (long) options.latencyRate() * options.latencySeconds();
-            LoadOptions load = new LoadOptions(count, options.latencyRate(), 0, 0, LoadKind.ORDERS.defaultKeys(), 10_000, 7);
+            int rate = Math.min(options.latencyRate(), maxRate);
+            long count = (long) rate * options.latencySeconds();
+            LoadOptions load = new LoadOptions(count, rate, 0, 0, LoadKind.ORDERS.defaultKeys(), 10_000, 7);
             LoadGenerator<?> gen = LoadGenerator.of(producer, topics.orders(),
                     LoadKind.ORDERS.generator(load.seed(), load.keys(), System::currentTimeMillis), env.serdes(),
                     MalformedRecords.NONE, load, LoadClock.SYSTEM);
@@ -156,7 +202,7 @@ final class OrderLatencyScenario implements Scenario {
                     P50, (double) latencyMs.getValueAtPercentile(50),
                     P95, (double) latencyMs.getValueAtPercentile(95),
                     P99, (double) latencyMs.getValueAtPercentile(99),
-                    OFFERED, (double) options.latencyRate(),
+                    OFFERED, (double) rate,
                     ACHIEVED_INPUT, input.achievedRate()));
             extras.putAll(decomposition(streams));
             GcTotals gc = GcTotals.now().minus(gc0);
@@ -164,6 +210,9 @@ final class OrderLatencyScenario implements Scenario {
             extras.put(GC_PAUSE, (double) gc.millis());
             extras.put(GC_COUNT, (double) gc.count());
             extras.put(JIT, (double) (jitMillis() - jit0));
+            if (authorizer != null) {
+                extras.put(AuthorizedOrdersScenario.CALLS, (double) authorizer.calls());
+            }
             return new Measurement(latencyMs.getTotalCount(), lastOutput - t0, extras);
         } finally {
             producerThread.shutdownNow();

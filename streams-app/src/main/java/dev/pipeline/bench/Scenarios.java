@@ -43,7 +43,9 @@ public final class Scenarios {
                 new PipelineScenario(ORDERS_ALOS, PipelineRef.ORDERS, LoadKind.ORDERS, Guarantee.ALOS, env -> Map.of()),
                 new PipelineScenario(ORDERS_EOS, PipelineRef.ORDERS, LoadKind.ORDERS, Guarantee.EOS, env -> Map.of()),
                 new AuthorizedOrdersScenario(PipelineRef.ORDERS),
-                new OrderLatencyScenario(PipelineRef.ORDERS));
+                new OrderLatencyScenario(PipelineRef.ORDERS),
+                OrderLatencyScenario.rateMatched(PipelineRef.ORDERS),
+                OrderLatencyScenario.authorized(PipelineRef.ORDERS));
     }
 
     private static Map<String, String> with(Map<String, String> base, String key, String value) {

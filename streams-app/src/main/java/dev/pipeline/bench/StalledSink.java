@@ -1,12 +1,6 @@
 package dev.pipeline.bench;
 
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,50 +10,33 @@ import java.util.concurrent.TimeUnit;
 final class StalledSink implements AutoCloseable {
     private static final int MAX_HELD_REQUESTS = 64;
 
-    private final HttpServer server;
-    private final ExecutorService pool;
     private final CountDownLatch released = new CountDownLatch(1);
+    private final LocalHttpServer server;
 
-    private StalledSink(HttpServer server, ExecutorService pool) {
-        this.server = server;
-        this.pool = pool;
+    private StalledSink() {
+        this.server = LocalHttpServer.start("bench-stalled-sink", MAX_HELD_REQUESTS, exchange -> {
+            try {
+                released.await(10, TimeUnit.MINUTES);
+                exchange.sendResponseHeaders(503, -1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                exchange.close();
+            }
+        });
     }
 
     static StalledSink start() {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            ExecutorService pool = Executors.newFixedThreadPool(MAX_HELD_REQUESTS, r -> {
-                Thread t = new Thread(r, "bench-stalled-sink");
-                t.setDaemon(true);
-                return t;
-            });
-            StalledSink sink = new StalledSink(server, pool);
-            server.createContext("/", exchange -> {
-                try {
-                    sink.released.await(10, TimeUnit.MINUTES);
-                    exchange.sendResponseHeaders(503, -1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    exchange.close();
-                }
-            });
-            server.setExecutor(pool);
-            server.start();
-            return sink;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the stalled sink", e);
-        }
+        return new StalledSink();
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/batches";
+        return server.url("/batches");
     }
 
     @Override
     public void close() {
-        released.countDown();
-        server.stop(0);
-        pool.shutdownNow();
+        released.countDown(); // the held handlers answer and end before the server stops
+        server.close();
     }
 }

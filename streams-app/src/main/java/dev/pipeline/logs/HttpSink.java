@@ -5,6 +5,7 @@ import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.CallOutcome;
 import dev.pipeline.policy.DropReason;
 import dev.pipeline.policy.ExternalCallPolicy;
+import dev.pipeline.policy.ExternalHttp;
 import dev.pipeline.policy.GuardedCall;
 import dev.pipeline.schema.LogBatch;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +27,7 @@ import org.apache.kafka.streams.processor.TaskId;
 
 /**
  * The optional external sink ({@code logs.sink.http.url}): each batch POSTed as JSON with
- * {@code java.net.http.HttpClient} (connect and request timeouts of {@code external.call.timeout.ms}),
+ * {@link ExternalHttp}'s client (connect and request timeouts of {@code external.call.timeout.ms}),
  * through the policy's {@link GuardedCall} (circuit breaker, bulkhead, retries with backoff).
  * One per pipeline; its worker threads ({@code external.call.max.concurrency}), the only pool of
  * the sink, make the calls themselves; they start with the first task that opens it and stop
@@ -52,10 +52,7 @@ final class HttpSink {
     private final PipelineMetrics metrics;
     private final String pipeline;
     private int users;
-    /**
-     * Null while no task uses the sink: Java 17's client has no close(), and its selector thread
-     * stops only once the client is unreachable.
-     */
+    /** Null while no task uses the sink, so its selector thread stops (see {@link ExternalHttp#client}). */
     private volatile HttpClient client;
     private GuardedCall<LogBatch, Integer> call;
     private ThreadPoolExecutor workers;
@@ -70,7 +67,7 @@ final class HttpSink {
     /** A task's stage with a window of {@code window} batches; close it when the task closes. */
     synchronized BatchSink open(TaskId task, int window) {
         if (users++ == 0) {
-            client = client(policy.callTimeoutMs());
+            client = ExternalHttp.client(policy.callTimeoutMs());
             call = new GuardedCall<>(pipeline, policy, metrics, this::post);
             AtomicInteger n = new AtomicInteger();
             workers = new ThreadPoolExecutor(policy.maxConcurrency(), policy.maxConcurrency(), 30, TimeUnit.SECONDS,
@@ -108,16 +105,6 @@ final class HttpSink {
         return call == null ? 0 : call.circuitStateCode();
     }
 
-    /**
-     * Tasks the client would hand to its default executor (a second, unbounded pool) run on the
-     * thread that completes them instead: the caller's, or the client's selector thread, which
-     * stops once the client is unreachable after {@link #release}.
-     */
-    static HttpClient client(long timeoutMs) {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Runnable::run)
-                .connectTimeout(Duration.ofMillis(timeoutMs)).build();
-    }
-
     private Integer post(LogBatch batch) throws Exception {
         HttpClient c = client;
         if (c == null) {
@@ -128,22 +115,18 @@ final class HttpSink {
 
     /** One POST; 2xx is success, 4xx other than 408/429 a permanent failure, anything else retried. */
     static Integer post(HttpClient client, URI url, long timeoutMs, LogBatch batch) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofMillis(timeoutMs))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json(batch))).build();
+        HttpRequest request = ExternalHttp.postJson(url, timeoutMs, json(batch));
         int code;
         try {
             code = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (HttpTimeoutException e) {
             throw new GuardedCall.CallTimeoutException(timeoutMs, e);
         }
-        if (code >= 200 && code < 300) {
-            return code;
-        }
-        if (code >= 400 && code < 500 && code != 408 && code != 429) {
-            throw new GuardedCall.PermanentFailure("HTTP " + code + " from " + url, null);
-        }
-        throw new IOException("HTTP " + code + " from " + url);
+        return switch (ExternalHttp.status(code)) {
+            case SUCCESS -> code;
+            case PERMANENT -> throw new GuardedCall.PermanentFailure("HTTP " + code + " from " + url, null);
+            case RETRYABLE -> throw new IOException("HTTP " + code + " from " + url);
+        };
     }
 
     /** The batch as JSON: its schema's fields (see {@link Json}). */

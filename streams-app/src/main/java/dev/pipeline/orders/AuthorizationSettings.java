@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * @param url null when authorization is off (the key is empty)
  * @param whenOpen what a parked head does while the breaker refuses calls: see {@link #whenOpen(PipelineConfig)}
+ * @param fullWaitMs how long the stream thread waits for room in a full lot: see {@link #fullWaitMs(PipelineConfig)}
  */
 record AuthorizationSettings(
         URI url,
@@ -26,6 +27,7 @@ record AuthorizationSettings(
         long maxElapsedMs,
         int maxParkedRecords,
         CircuitOpenPolicy whenOpen,
+        long fullWaitMs,
         ExternalCallPolicy external) {
 
     static AuthorizationSettings from(PipelineConfig c) {
@@ -39,7 +41,22 @@ record AuthorizationSettings(
                 c.getLong(OrdersKeys.AUTHORIZATION_MAX_ELAPSED_MS_CONFIG),
                 c.getInt(OrdersKeys.PARKING_MAX_RECORDS_CONFIG),
                 whenOpen(c),
+                fullWaitMs(c),
                 ExternalCallPolicy.from(c));
+    }
+
+    /**
+     * Backpressure on a full lot: the longest the stream thread waits, in one {@code process()}, for
+     * an answer to free room before a new event is dropped as {@code overflow}. One attempt's
+     * {@code orders.authorization.timeout.ms}, since a healthy service answers every call in flight
+     * within it; capped at a tenth of {@code orders.transaction.timeout.ms} and of
+     * {@code max.poll.interval.ms}, so a wait never threatens the open transaction or the group
+     * membership. With the defaults: min(2,000, 1,000, 30,000) = 1,000 ms.
+     */
+    static long fullWaitMs(PipelineConfig c) {
+        long timeout = c.getInt(OrdersKeys.AUTHORIZATION_TIMEOUT_MS_CONFIG);
+        long txn = c.getInt(OrdersKeys.TRANSACTION_TIMEOUT_MS_CONFIG);
+        return Math.max(1, Math.min(timeout, Math.min(txn / 10, PolicyKeys.maxPollIntervalMs(c) / 10)));
     }
 
     /**

@@ -1,93 +1,64 @@
 package dev.pipeline.orders;
 
 import dev.pipeline.observe.Json;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
+import dev.pipeline.policy.ExternalHttp;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletionException;
 
 /**
  * {@link Authorizer} over HTTP: {@code POST url} with the JSON request and
- * {@code Idempotency-Key: <eventId>}, on a bounded pool of one task's workers. Blocking
- * {@link HttpURLConnection} on our own threads rather than {@code java.net.http.HttpClient}:
- * the pool is then the concurrency bound, and nothing (no selector thread) outlives
- * {@link #close()}. 2xx approved; 4xx refused, except 408 and 429 (the service asks to come
- * back, as the logs sink reads them); everything else, timeouts and I/O errors included, retryable.
+ * {@code Idempotency-Key: <eventId>}, sent asynchronously ({@code sendAsync}) through
+ * {@link ExternalHttp}'s client, as the logs sink's. No pool of our own: the concurrency bound is
+ * {@link AuthorizationCalls}' in-flight slots, and answers complete on the client's selector
+ * thread, where the next queued call is sent (a non-blocking hand-off). One client per task;
+ * {@link #close()} lets go of it so its selector thread stops. 2xx approved; 4xx refused, except
+ * 408 and 429 (the service asks to come back, as the logs sink reads them); everything else,
+ * timeouts and I/O errors included, retryable.
  */
 final class HttpAuthorizer implements Authorizer {
     private final URI url;
     private final int timeoutMs;
-    private final ThreadPoolExecutor pool;
+    /** Null once closed. */
+    private volatile HttpClient client;
 
-    HttpAuthorizer(URI url, int timeoutMs, int threads, String name) {
+    HttpAuthorizer(URI url, int timeoutMs) {
         this.url = url;
         this.timeoutMs = timeoutMs;
-        AtomicInteger n = new AtomicInteger();
-        // queue as long as the pool: the processor never has more than `threads` calls in flight per task
-        this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads), r -> {
-            Thread t = new Thread(r, "pipeline-orders-authorizer-" + name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        pool.allowCoreThreadTimeOut(true);
+        this.client = ExternalHttp.client(timeoutMs);
     }
 
     @Override
     public CompletableFuture<Answer> authorize(Request request) {
+        HttpClient c = client;
+        if (c == null) {
+            return CompletableFuture.completedFuture(Answer.retryable("the authorizer has stopped"));
+        }
         try {
-            return CompletableFuture.supplyAsync(() -> post(request), pool);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(Answer.retryable("no authorization worker free"));
+            return c.sendAsync(ExternalHttp.postJson(url, timeoutMs, json(request), "Idempotency-Key", request.eventId()),
+                    HttpResponse.BodyHandlers.discarding()).handle((response, failure) -> failure != null
+                            ? Answer.retryable(describe(failure))
+                            : new Answer(verdict(response.statusCode()), "HTTP " + response.statusCode()));
+        } catch (Exception e) {
+            return CompletableFuture.completedFuture(Answer.retryable(describe(e)));
         }
     }
 
-    private Answer post(Request r) {
-        try {
-            HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();
-            try {
-                c.setConnectTimeout(timeoutMs);
-                c.setReadTimeout(timeoutMs);
-                c.setRequestMethod("POST");
-                c.setDoOutput(true);
-                c.setRequestProperty("Content-Type", "application/json");
-                c.setRequestProperty("Idempotency-Key", r.eventId());
-                try (OutputStream out = c.getOutputStream()) {
-                    out.write(json(r));
-                }
-                int code = c.getResponseCode();
-                try (InputStream in = code < 400 ? c.getInputStream() : c.getErrorStream()) {
-                    if (in != null) {
-                        in.readAllBytes();
-                    }
-                }
-                // no disconnect(): the body is read and closed, so the JDK keeps the connection alive for the
-                // next call (a new TCP connection per authorization was most of a fast service's cost)
-                return new Answer(verdict(code), "HTTP " + code);
-            } catch (Exception e) {
-                c.disconnect(); // a broken connection must not go back to the keep-alive cache
-                throw e;
-            }
-        } catch (Exception e) {
-            return Answer.retryable(e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
+    private static String describe(Throwable t) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 
     static Verdict verdict(int code) {
-        if (code >= 200 && code < 300) {
-            return Verdict.APPROVED;
-        }
-        if (code >= 400 && code < 500 && code != 408 && code != 429) {
-            return Verdict.REFUSED;
-        }
-        return Verdict.RETRYABLE;
+        return switch (ExternalHttp.status(code)) {
+            case SUCCESS -> Verdict.APPROVED;
+            case PERMANENT -> Verdict.REFUSED;
+            case RETRYABLE -> Verdict.RETRYABLE;
+        };
     }
 
     static byte[] json(Request r) throws java.io.IOException {
@@ -100,13 +71,9 @@ final class HttpAuthorizer implements Authorizer {
         return Json.MAPPER.writeValueAsBytes(m);
     }
 
+    /** Calls in flight are abandoned (their answers, if any, are ignored by the closed task). */
     @Override
     public void close() {
-        pool.shutdownNow();
-        try {
-            pool.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        client = null;
     }
 }

@@ -30,6 +30,11 @@ record ParkedEvent(OrderEvent event, byte[] bytes, long timestamp, DeadLetters.S
         return new ParkedEvent(event, bytes, timestamp, source, attempts + 1, parkedAt, now);
     }
 
+    /** Undoes {@link #attempted} for a call that was queued but never sent (the breaker refused it). */
+    ParkedEvent notAttempted() {
+        return new ParkedEvent(event, bytes, timestamp, source, Math.max(0, attempts - 1), parkedAt, dueAt);
+    }
+
     ParkedEvent dueAt(long at) {
         return new ParkedEvent(event, bytes, timestamp, source, attempts, parkedAt, at);
     }

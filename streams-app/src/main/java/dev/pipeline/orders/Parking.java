@@ -4,6 +4,8 @@ import dev.pipeline.observe.MetricNames;
 import dev.pipeline.observe.PipelineMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -19,7 +21,7 @@ final class Parking {
     private final PipelineMetrics metrics;
     private final Function<String, Authorizer> authorizers;
     private final CircuitBreaker breaker;
-    final ParkingLot.ParkedSizes sizes = new ParkingLot.ParkedSizes();
+    final ParkedSizes sizes = new ParkedSizes();
 
     /** @param authorizers the authorizer of a task, by task id (closed with the task) */
     Parking(AuthorizationSettings settings, PipelineMetrics metrics, Function<String, Authorizer> authorizers) {
@@ -37,9 +39,9 @@ final class Parking {
         }
     }
 
-    /** The real authorizer: HTTP, one bounded pool per task. */
+    /** The real authorizer: HTTP, one client per task (its calls bounded by the task's {@link AuthorizationCalls}). */
     static Function<String, Authorizer> http(AuthorizationSettings s) {
-        return task -> new HttpAuthorizer(s.url(), s.timeoutMs(), s.maxInFlight(), task);
+        return task -> new HttpAuthorizer(s.url(), s.timeoutMs());
     }
 
     CircuitBreaker breaker() {
@@ -55,5 +57,32 @@ final class Parking {
                 sizes.share());
         lot.init();
         return lot;
+    }
+
+    /** The {@code pipeline_parked_records} / {@code _keys} gauges: the sum over this instance's tasks. */
+    static final class ParkedSizes {
+        private final Map<Share, long[]> shares = new ConcurrentHashMap<>();
+
+        final class Share {
+            void set(long records, long keys) {
+                shares.put(this, new long[] {records, keys});
+            }
+
+            void close() {
+                shares.remove(this);
+            }
+        }
+
+        Share share() {
+            return new Share();
+        }
+
+        long records() {
+            return shares.values().stream().mapToLong(v -> v[0]).sum();
+        }
+
+        long keys() {
+            return shares.values().stream().mapToLong(v -> v[1]).sum();
+        }
     }
 }

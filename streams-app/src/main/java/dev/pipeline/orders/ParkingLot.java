@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -41,11 +41,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * once; a later event of a parked order joins the queue (a duplicate of a parked event id is a
  * {@code duplicate}; beyond the bound, {@code overflow}). Answers are drained in {@code process()}
  * and in the wall-clock {@link #tick}, which also starts the due retries, at most
- * {@code orders.expiry.scan.max} per tick; a head that finds all {@code external.call.max.concurrency}
- * slots taken waits in line and starts as soon as an answer frees one. 2xx applies the head, 4xx drops it as {@code rejected},
+ * {@code orders.expiry.scan.max} per tick; a head whose call finds all {@code external.call.max.concurrency}
+ * slots taken is queued in {@link AuthorizationCalls}, which sends it the moment a call ends; past
+ * that queue's bound it waits here and starts as soon as an answer frees room. 2xx applies the
+ * head, 4xx drops it as {@code rejected},
  * a retryable failure reschedules it with backoff until {@code max.attempts} or
  * {@code max.elapsed.ms} ({@code retries_exhausted}); then the events behind it are judged in
  * order, as if they had just arrived, until one is a PAID that needs its own authorization.
+ *
+ * <p><b>A full lot</b> waits before it drops: see {@link #roomOrDrop}.
  */
 final class ParkingLot {
     /** What the processor does for the lot: judge an event leaving it, and drop one. */
@@ -65,7 +69,7 @@ final class ParkingLot {
     private final Judge judge;
     private final Counter retries;
     private final int scanMax;
-    private final ParkedSizes.Share share;
+    private final Parking.ParkedSizes.Share share;
     /** Heads not in flight, by due time (wall clock) then orderId. */
     private final TreeSet<Due> due = new TreeSet<>();
     private final Map<String, Long> dueAt = new HashMap<>();
@@ -78,6 +82,13 @@ final class ParkingLot {
     private final Set<String> waitingForSlot = new LinkedHashSet<>();
     private long records;
     private long keys;
+    /** The wall clock of the latest drain, tick or park: {@code enqueue} gets none from the processor. */
+    private long lastNow;
+    /**
+     * The last wait for room ended with none (calls timing out, a stuck service): until an answer
+     * frees a parked event, a full lot drops at once instead of waiting again for every record.
+     */
+    private boolean stalled;
 
     private record Due(long at, String orderId) implements Comparable<Due> {
         @Override
@@ -88,7 +99,7 @@ final class ParkingLot {
     }
 
     ParkingLot(AuthorizationSettings settings, KeyValueStore<String, List<ParkedEvent>> store, AuthorizationCalls calls,
-            Judge judge, PipelineMetrics metrics, String pipeline, int scanMax, ParkedSizes.Share share) {
+            Judge judge, PipelineMetrics metrics, String pipeline, int scanMax, Parking.ParkedSizes.Share share) {
         this.settings = settings;
         this.store = store;
         this.calls = calls;
@@ -123,16 +134,26 @@ final class ParkingLot {
         return keys;
     }
 
-    /** A new event of an order with parked events: joins its queue, unless a duplicate or over the bound. */
+    /**
+     * A new event of an order with parked events: joins its queue, unless a duplicate or over the
+     * bound. A full lot first waits for room ({@link #roomOrDrop}); if that wait released the order's
+     * queue, the event is judged as if it had just arrived.
+     */
     void enqueue(String orderId, ParkedEvent p) {
-        List<ParkedEvent> queue = store.get(orderId);
-        for (ParkedEvent q : queue) {
+        for (ParkedEvent q : store.get(orderId)) {
             if (q.event().getEventId().equals(p.event().getEventId())) {
                 judge.drop(DropReason.DUPLICATE, p, 1, null);
                 return;
             }
         }
-        if (full(p)) {
+        if (!roomOrDrop(p)) {
+            return;
+        }
+        List<ParkedEvent> queue = store.get(orderId); // a wait only takes events out of it
+        if (queue == null) {
+            if (!judge.judge(p, false)) {
+                admitHead(orderId, p, lastNow);
+            }
             return;
         }
         List<ParkedEvent> longer = new ArrayList<>(queue);
@@ -144,9 +165,13 @@ final class ParkingLot {
 
     /** A PAID that needs authorization and has nothing parked before it: parks as head and is called at once. */
     void park(String orderId, ParkedEvent p, long now) {
-        if (full(p)) {
-            return;
+        lastNow = now;
+        if (roomOrDrop(p)) {
+            admitHead(orderId, p, now);
         }
+    }
+
+    private void admitHead(String orderId, ParkedEvent p, long now) {
         store.put(orderId, List.of(p.asHead(now)));
         records++;
         keys++;
@@ -154,16 +179,47 @@ final class ParkingLot {
         start(orderId, now);
     }
 
-    private boolean full(ParkedEvent p) {
-        if (records < settings.maxParkedRecords()) {
-            return false;
+    /**
+     * Backpressure: with the lot full and calls in flight, the stream thread takes answers from the
+     * queue and judges them, as {@link #drain} does, for at most
+     * {@link AuthorizationSettings#fullWaitMs} (a healthy but slower service slows the input down
+     * rather than losing orders). Only if no room frees (nothing in flight, the breaker open, or the
+     * calls not answering in time) is {@code p} dropped as {@code overflow}.
+     */
+    private boolean roomOrDrop(ParkedEvent p) {
+        if (records < settings.maxParkedRecords() || waitForRoom()) {
+            return true;
         }
         judge.drop(DropReason.OVERFLOW, p, 1, "parking full: " + records + " events parked in this task (orders.parking.max.records)");
+        return false;
+    }
+
+    private boolean waitForRoom() {
+        if (stalled) {
+            return false;
+        }
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(settings.fullWaitMs());
+        while (records >= settings.maxParkedRecords()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || calls.inFlight() == 0) {
+                stalled = true;
+                return false;
+            }
+            Result r = calls.poll(left);
+            if (r != null) {
+                long now = lastNow + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                onResult(r, now);
+                drain(now);
+                startDue(now); // a retry due meanwhile may be the one that frees room
+            }
+        }
         return true;
     }
 
     /** Stream thread: handles every answer that has arrived, then starts the heads waiting for the slots they freed. */
     void drain(long now) {
+        lastNow = now;
         boolean freed = false;
         for (Result r = calls.poll(); r != null; r = calls.poll()) {
             onResult(r, now);
@@ -176,7 +232,7 @@ final class ParkingLot {
 
     private void startWaiting(long now) {
         // one at a time: a start can change the set (a refused head releases the next event of its order)
-        while (!waitingForSlot.isEmpty() && calls.inFlight() < settings.maxInFlight()) {
+        while (!waitingForSlot.isEmpty() && calls.hasRoom()) {
             String orderId = waitingForSlot.iterator().next();
             waitingForSlot.remove(orderId);
             start(orderId, now);
@@ -186,12 +242,16 @@ final class ParkingLot {
     /** Wall-clock punctuation: answers first, then at most {@code scanMax} due heads are (re)tried. */
     void tick(long now) {
         drain(now);
+        startDue(now);
+        drain(now); // answers that came at once (an in-process authorizer)
+    }
+
+    private void startDue(long now) {
         for (int n = 0; n < scanMax && !due.isEmpty() && due.first().at() <= now; n++) {
             Due d = due.pollFirst();
             dueAt.remove(d.orderId());
             start(d.orderId(), now);
         }
-        drain(now); // answers that came at once (an in-process authorizer)
     }
 
     private void start(String orderId, long now) {
@@ -212,16 +272,18 @@ final class ParkingLot {
                 unschedule(orderId);
                 waitingForSlot.add(orderId);
             }
-            case CIRCUIT_OPEN -> {
-                if (settings.deadLetterWhenOpen()) {
-                    finishHead(orderId, queue, DropReason.CIRCUIT_OPEN, head, "circuit breaker open", now);
-                } else if (exhausted(head, now, settings.backoffMs(Math.max(1, head.attempts())))) {
-                    finishHead(orderId, queue, DropReason.RETRIES_EXHAUSTED, head, "circuit breaker open past max elapsed", now);
-                } else {
-                    // no call, no attempt: wait as a retry would, the breaker decides again then
-                    schedule(orderId, now + settings.backoffMs(Math.max(1, head.attempts())));
-                }
-            }
+            case CIRCUIT_OPEN -> circuitOpen(orderId, queue, head, now);
+        }
+    }
+
+    private void circuitOpen(String orderId, List<ParkedEvent> queue, ParkedEvent head, long now) {
+        if (settings.deadLetterWhenOpen()) {
+            finishHead(orderId, queue, DropReason.CIRCUIT_OPEN, head, "circuit breaker open", now);
+        } else if (exhausted(head, now, settings.backoffMs(Math.max(1, head.attempts())))) {
+            finishHead(orderId, queue, DropReason.RETRIES_EXHAUSTED, head, "circuit breaker open past max elapsed", now);
+        } else {
+            // no call, no attempt: wait as a retry would, the breaker decides again then
+            schedule(orderId, now + settings.backoffMs(Math.max(1, head.attempts())));
         }
     }
 
@@ -232,6 +294,12 @@ final class ParkingLot {
         }
         inFlight.remove(r.orderId());
         ParkedEvent head = queue.get(0);
+        if (r.refusedByBreaker()) { // it waited for a slot and was never sent: not an attempt
+            ParkedEvent unsent = head.notAttempted();
+            replaceHead(r.orderId(), queue, unsent);
+            circuitOpen(r.orderId(), store.get(r.orderId()), unsent, now);
+            return;
+        }
         switch (r.answer().verdict()) {
             case APPROVED -> {
                 removeHead(r.orderId(), queue);
@@ -284,6 +352,7 @@ final class ParkingLot {
         unschedule(orderId);
         inFlight.remove(orderId);
         records--;
+        stalled = false; // an event left: the service answers, so a full lot may wait for it again
         if (queue.size() == 1) {
             store.delete(orderId);
             keys--;
@@ -325,32 +394,5 @@ final class ParkingLot {
         waitingForSlot.clear();
         inFlight.clear();
         share.close();
-    }
-
-    /** The {@code pipeline_parked_records} / {@code _keys} gauges: the sum over this instance's tasks. */
-    static final class ParkedSizes {
-        private final Map<Share, long[]> shares = new ConcurrentHashMap<>();
-
-        final class Share {
-            void set(long records, long keys) {
-                shares.put(this, new long[] {records, keys});
-            }
-
-            void close() {
-                shares.remove(this);
-            }
-        }
-
-        Share share() {
-            return new Share();
-        }
-
-        long records() {
-            return shares.values().stream().mapToLong(v -> v[0]).sum();
-        }
-
-        long keys() {
-            return shares.values().stream().mapToLong(v -> v[1]).sum();
-        }
     }
 }

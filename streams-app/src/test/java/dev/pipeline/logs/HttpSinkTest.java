@@ -1,5 +1,6 @@
 package dev.pipeline.logs;
 
+import dev.pipeline.policy.HttpClientThreads;
 import static dev.pipeline.config.LogsKeys.BATCH_MAX_RECORDS_CONFIG;
 import static dev.pipeline.config.LogsKeys.BUFFER_MAX_RECORDS_CONFIG;
 import static dev.pipeline.config.LogsKeys.BUFFER_OVERFLOW_POLICY_CONFIG;
@@ -173,31 +174,19 @@ class HttpSinkTest extends LogsDriverTests {
     @Test
     void shouldStopSinkThreadsWhenTheLastTaskCloses() {
         Set<Thread> before = Threads.liveNonDaemon();
-        Set<Thread> selectorsBefore = httpClientSelectors();
+        Set<Thread> selectorsBefore = HttpClientThreads.selectors();
         start(Map.of());
         logs.send("x", "x1", 0);
         logs.send("x", "x2", 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.accepted.get() == 1);
         assertThat(sinkThreads()).isNotEmpty();
-        assertThat(httpClientSelectors()).as("the sink's client has its selector thread").hasSizeGreaterThan(selectorsBefore.size());
+        assertThat(HttpClientThreads.selectors()).as("the sink's client has its selector thread").hasSizeGreaterThan(selectorsBefore.size());
 
         logs.close();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> sinkThreads().isEmpty());
         assertThat(Threads.startedSince(before)).isEmpty();
-        // Java 17's HttpClient has no close(): its selector thread ends once the sink has let go of the client
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            System.gc();
-            Set<Thread> now = httpClientSelectors();
-            now.removeAll(selectorsBefore);
-            return now.isEmpty();
-        });
-    }
-
-    private static Set<Thread> httpClientSelectors() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().matches("HttpClient-\\d+-SelectorManager"))
-                .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+        HttpClientThreads.awaitNoSelectorsBeyond(selectorsBefore);
     }
 
     private static Set<String> sinkThreads() {

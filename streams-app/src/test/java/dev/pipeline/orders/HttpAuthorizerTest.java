@@ -1,5 +1,6 @@
 package dev.pipeline.orders;
 
+import dev.pipeline.policy.HttpClientThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -61,8 +63,7 @@ class HttpAuthorizerTest {
     }
 
     private HttpAuthorizer authorizer() {
-        return new HttpAuthorizer(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/authorize"), 2_000, 2,
-                "0_0");
+        return new HttpAuthorizer(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/authorize"), 2_000);
     }
 
     private static Verdict answer(HttpAuthorizer a) throws Exception {
@@ -97,28 +98,31 @@ class HttpAuthorizerTest {
         try (ServerSocket s = new ServerSocket(0)) {
             free = s.getLocalPort();
         }
-        try (HttpAuthorizer a = new HttpAuthorizer(URI.create("http://127.0.0.1:" + free + "/"), 1_000, 1, "0_0")) {
+        try (HttpAuthorizer a = new HttpAuthorizer(URI.create("http://127.0.0.1:" + free + "/"), 1_000)) {
             assertThat(answer(a)).isEqualTo(Verdict.RETRYABLE);
         }
     }
 
     @Test
-    void shouldLeaveNoWorkerThreadAfterClose() throws Exception {
-        try (HttpAuthorizer a = authorizer()) {
-            answer(a);
-        }
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName()
-                        .startsWith("pipeline-orders-authorizer-")));
+    void shouldLeaveNoThreadAfterCloseAndAnswerRetryableOnceClosed() throws Exception {
+        Set<Thread> before = HttpClientThreads.selectors();
+        HttpAuthorizer a = authorizer();
+        answer(a);
+        assertThat(HttpClientThreads.selectors()).as("the client's selector thread").hasSizeGreaterThan(before.size());
+
+        a.close();
+
+        assertThat(answer(a)).isEqualTo(Verdict.RETRYABLE);
+        HttpClientThreads.awaitNoSelectorsBeyond(before);
     }
 
     @Test
     void shouldReadAnAnswerLaterThanTheTimeoutAsRetryable() throws Exception {
         try (HttpAuthorizer a = new HttpAuthorizer(URI.create("http://127.0.0.1:" + server.getAddress().getPort()
-                + "/stall"), 200, 1, "0_0")) {
+                + "/stall"), 200)) {
             Authorizer.Answer answer = a.authorize(REQUEST).get(5, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(answer.verdict()).isEqualTo(Verdict.RETRYABLE);
-            assertThat(answer.detail()).contains("SocketTimeoutException");
+            assertThat(answer.detail()).contains("HttpTimeoutException");
         }
     }
 }

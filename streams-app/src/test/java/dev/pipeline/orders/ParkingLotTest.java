@@ -146,6 +146,53 @@ class ParkingLotTest {
         assertThat(lot.keys()).isZero();
     }
 
+    private ParkingLot oneSlotLot() {
+        AuthorizationSettings oneSlot = AuthorizationSettings.from(PipelineConfig.defaults().with(ParkingTopologyTest.config(
+                Map.of(dev.pipeline.config.PolicyKeys.EXTERNAL_CALL_MAX_CONCURRENCY_CONFIG, 1))));
+        ParkingLot lot = new ParkingLot(oneSlot, store, new AuthorizationCalls(authorizer, parking.breaker(),
+                metrics.externalCall(OrdersPipeline.NAME), oneSlot.maxInFlight()), judge, metrics, OrdersPipeline.NAME, 100,
+                parking.sizes.share());
+        lot.init();
+        return lot;
+    }
+
+    @Test
+    void shouldSendAQueuedCallFromTheThreadThatEndsTheLastOneWithoutTheStreamThread() {
+        ParkingLot lot = oneSlotLot();
+        authorizer.script = r -> null;
+        lot.park("o-1", parked(event("e-2", "o-1", OrderEventType.PAID), 1), 0);
+        lot.park("o-2", parked(event("f-2", "o-2", OrderEventType.PAID), 2), 0); // the slot is taken: queued
+
+        authorizer.complete("e-2", Verdict.APPROVED); // no drain, no tick
+
+        assertThat(authorizer.calls).extracting(Authorizer.Request::eventId).containsExactly("e-2", "f-2");
+        assertThat(judged).isEmpty();
+        authorizer.complete("f-2", Verdict.APPROVED);
+        lot.drain(1);
+        assertThat(judged).containsExactly("apply e-2", "apply f-2");
+    }
+
+    @Test
+    void shouldKeepAQueuedCallTheBreakerRefusesParkedUnsentAndNotCountedAsAnAttempt() {
+        ParkingLot lot = oneSlotLot();
+        authorizer.script = r -> null;
+        lot.park("o-1", parked(event("e-2", "o-1", OrderEventType.PAID), 1), 0);
+        lot.park("o-2", parked(event("f-2", "o-2", OrderEventType.PAID), 2), 0); // queued
+        parking.breaker().transitionToForcedOpenState();
+
+        authorizer.complete("e-2", Verdict.APPROVED); // frees the slot: the breaker refuses f-2
+        lot.drain(1);
+
+        assertThat(authorizer.calls).extracting(Authorizer.Request::eventId).containsExactly("e-2");
+        assertThat(judged).containsExactly("apply e-2");
+        assertThat(store.get("o-2")).singleElement().extracting(ParkedEvent::attempts).isEqualTo(0);
+
+        parking.breaker().transitionToClosedState();
+        authorizer.script = r -> Verdict.APPROVED;
+        lot.tick(10_000);
+        assertThat(judged).containsExactly("apply e-2", "apply f-2");
+    }
+
     @Test
     void shouldParkWithoutCallingWhileTheBreakerIsOpen() {
         parking.breaker().transitionToForcedOpenState();

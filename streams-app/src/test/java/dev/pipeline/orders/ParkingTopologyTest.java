@@ -50,7 +50,7 @@ class ParkingTopologyTest {
         return new OrdersDriver(stateDir, config(more), authorizer);
     }
 
-    private static List<String> statuses(List<OrderResult> results) {
+    static List<String> statuses(List<OrderResult> results) {
         return results.stream().map(r -> r.getOrderId() + ":" + r.getStatus() + ":v" + r.getVersion()).toList();
     }
 
@@ -214,7 +214,7 @@ class ParkingTopologyTest {
     }
 
     /** A breaker that opens on the first failed call (and stays open for the test: 10 min). */
-    private static Map<String, Object> breakerOpensAtOnce(Map<String, Object> more) {
+    static Map<String, Object> breakerOpensAtOnce(Map<String, Object> more) {
         Map<String, Object> m = new HashMap<>(Map.of(PolicyKeys.EXTERNAL_CIRCUIT_MINIMUM_CALLS_CONFIG, 1,
                 PolicyKeys.EXTERNAL_CIRCUIT_WINDOW_CALLS_CONFIG, 1, PolicyKeys.EXTERNAL_CIRCUIT_OPEN_WAIT_MS_CONFIG, 600_000));
         m.putAll(more);
