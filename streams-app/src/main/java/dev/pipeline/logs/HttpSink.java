@@ -1,6 +1,6 @@
 package dev.pipeline.logs;
 
-import dev.pipeline.observe.Json;
+import dev.pipeline.json.Json;
 import dev.pipeline.observe.PipelineMetrics;
 import dev.pipeline.policy.CallOutcome;
 import dev.pipeline.policy.DropReason;

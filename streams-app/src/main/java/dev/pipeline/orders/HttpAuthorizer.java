@@ -1,6 +1,6 @@
 package dev.pipeline.orders;
 
-import dev.pipeline.observe.Json;
+import dev.pipeline.json.Json;
 import dev.pipeline.policy.ExternalHttp;
 import java.net.URI;
 import java.net.http.HttpClient;
