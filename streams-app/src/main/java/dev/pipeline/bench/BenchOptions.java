@@ -11,7 +11,7 @@ import java.util.List;
  * @param partitions       partitions of every input topic (one stream thread reads them all)
  * @param latencyRate      offered rate of the order latency scenario, records/s
  * @param latencySeconds   how long that scenario offers load
- * @param only             scenario-name fragments to run (empty = all)
+ * @param only             scenario-name fragments to run, or {@code =name} for one exact name (empty = all)
  */
 public record BenchOptions(long records, int runs, int warmups, int partitions, int latencyRate, int latencySeconds,
         List<String> only) {
@@ -34,7 +34,9 @@ public record BenchOptions(long records, int runs, int warmups, int partitions, 
         return new BenchOptions(5_000, 1, 0, 2, 2_000, 2, List.of());
     }
 
+    /** A fragment selects the names containing it; {@code =name} selects that name only (its variants share its prefix). */
     public boolean selected(String scenarioName) {
-        return only.isEmpty() || only.stream().anyMatch(f -> scenarioName.toLowerCase().contains(f.toLowerCase()));
+        return only.isEmpty() || only.stream().anyMatch(f -> f.startsWith("=") ? scenarioName.equalsIgnoreCase(f.substring(1))
+                : scenarioName.toLowerCase().contains(f.toLowerCase()));
     }
 }

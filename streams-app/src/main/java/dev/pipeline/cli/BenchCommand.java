@@ -54,7 +54,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--latency-seconds", paramLabel = "S", description = "How long the latency scenario offers load (default 10; --quick 2).")
     Integer latencySeconds;
 
-    @Option(names = "--only", split = ",", paramLabel = "TEXT", description = "Run only scenarios whose name contains one of these (comma-separated).")
+    @Option(names = "--only", split = ",", paramLabel = "TEXT", description = "Run only scenarios whose name contains one of these (comma-separated); =NAME for exactly that name.")
     List<String> only = new ArrayList<>();
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
