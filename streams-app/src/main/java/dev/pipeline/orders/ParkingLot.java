@@ -262,9 +262,6 @@ final class ParkingLot {
         ParkedEvent head = queue.get(0);
         switch (calls.start(orderId, head.request())) {
             case STARTED -> {
-                if (head.attempts() > 0) {
-                    retries.increment();
-                }
                 inFlight.add(orderId);
                 replaceHead(orderId, queue, head.attempted(now));
             }
@@ -299,6 +296,10 @@ final class ParkingLot {
             replaceHead(r.orderId(), queue, unsent);
             circuitOpen(r.orderId(), store.get(r.orderId()), unsent, now);
             return;
+        }
+        if (head.attempts() > 1) {
+            // counted once sent and answered: a queued retry the breaker refused was no retry
+            retries.increment();
         }
         switch (r.answer().verdict()) {
             case APPROVED -> {

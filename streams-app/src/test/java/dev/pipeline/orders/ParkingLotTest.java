@@ -120,6 +120,8 @@ class ParkingLotTest {
         assertThat(authorizer.callsFor("e-2")).isEqualTo(3);
         assertThat(judged).containsExactly("retries_exhausted e-2 x3");
         assertThat(second.keys()).isZero();
+        // attempts 2 and 3, each counted when its answer came back
+        assertThat(metrics.retries(OrdersPipeline.NAME).count()).isEqualTo(2.0);
     }
 
     @Test
