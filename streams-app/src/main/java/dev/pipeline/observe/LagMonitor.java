@@ -125,10 +125,11 @@ public final class LagMonitor implements AutoCloseable, MeterBinder {
             return latest;
         }
         LagSnapshot s = sample();
-        latest = s;
         for (Consumer<LagSnapshot> l : listeners) {
             l.accept(s);
         }
+        // published after the listeners: whoever sees this snapshot also sees the gauges and history it fed
+        latest = s;
         return s;
     }
 
