@@ -126,12 +126,7 @@ class ParkingLotTest {
 
     @Test
     void shouldStartAHeadThatFoundEverySlotTakenAsSoonAsAnAnswerFreesOneWithoutWaitingForATick() {
-        AuthorizationSettings oneSlot = AuthorizationSettings.from(PipelineConfig.defaults().with(ParkingTopologyTest.config(
-                Map.of(dev.pipeline.config.PolicyKeys.EXTERNAL_CALL_MAX_CONCURRENCY_CONFIG, 1))));
-        ParkingLot lot = new ParkingLot(oneSlot, store, new AuthorizationCalls(authorizer, parking.breaker(),
-                metrics.externalCall(OrdersPipeline.NAME), oneSlot.maxInFlight()), judge, metrics, OrdersPipeline.NAME, 100,
-                parking.sizes.share());
-        lot.init();
+        ParkingLot lot = oneSlotLot();
         authorizer.script = r -> null;
         lot.park("o-1", parked(event("e-2", "o-1", OrderEventType.PAID), 1), 0);
         lot.park("o-2", parked(event("f-2", "o-2", OrderEventType.PAID), 2), 0); // no slot: waits in line
