@@ -44,14 +44,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * </ol>
  * Cost of an applied event: one read and one write of the order's state in its write-back map (so
  * several events of one order within a commit interval become one RocksDB write and one changelog
- * record, and a recently used order is read without RocksDB or a deserialization), the ledger's two terms, and index writes when the order enters, leaves CREATED and ends
- * (put, delete, put: one per event of a typical order). Drops of steps 2-4 go
+ * record, and a recently used order is read without RocksDB or a deserialization), the ledger's two terms, and index writes when the order enters and leaves CREATED
+ * (none when both fall in one commit interval) and when it ends (an append to the task's open
+ * {@link RetentionIndex} chunk, written once per commit). Drops of steps 2-4 go
  * through {@link DropRecorder} and, for DLQ reasons, to {@link DeadLetters#SINK_NAME} with the
  * record's original bytes ({@link WithBytes}). All output goes through this task, so under
  * exactly_once_v2 it commits or aborts together.
  *
  * <p>A wall-clock punctuator handles, per tick, at most {@code orders.expiry.scan.max} due payment
- * deadlines (expiring the orders still CREATED) and as many due retention entries (deleting the
+ * deadlines (expiring the orders still CREATED) and as many orders of due retention chunks (deleting the
  * terminal orders whose last event is {@code orders.retention.ms} of stream time old: later events
  * for them are judged as for an unknown order, so a resent CREATED starts the order again), then
  * publishes the store sizes. A second one runs the shared {@link ConservationCheck} over the
@@ -77,6 +78,7 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
     /** The same store without Kafka's read-write decorator, for {@link WriteBackStore#insertNew}. */
     private WriteBackStore<Bytes, byte[]> deadlinesIndex;
     private KeyValueStore<Bytes, byte[]> retention;
+    private RetentionIndex retentionIndex;
     private KeyValueStore<String, Long> ledgerStore;
     private KeyValueStore<String, Long> counts;
     /** Orders in the orders store (exact; restored with the counts store). */
@@ -107,6 +109,7 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
         this.deadlines = context.getStateStore(OrdersPipeline.DEADLINES_STORE);
         this.deadlinesIndex = WriteBackStore.unwrap(deadlines);
         this.retention = context.getStateStore(OrdersPipeline.RETENTION_STORE);
+        this.retentionIndex = new RetentionIndex(retention);
         this.ledgerStore = context.getStateStore(Ledger.storeName(MetricNames.PIPELINE_ORDERS));
         this.ledger = new Ledger(ledgerStore);
         this.counts = context.getStateStore(OrdersPipeline.COUNTS_STORE);
@@ -199,7 +202,7 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
                 deadlines.delete(TimerKeys.key(state.paymentDeadline(), orderId));
             }
             if (applied.terminal()) {
-                retention.put(TimerKeys.key(applied.deletableAt(settings.retentionMs()), orderId), TimerKeys.MARK);
+                retentionIndex.add(orderId, applied.deletableAt(settings.retentionMs()));
             }
         }
         orders.put(orderId, applied);
@@ -273,7 +276,7 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
         OrderState expired = state.expired();
         orders.put(orderId, expired);
         deadlines.delete(TimerKeys.key(state.paymentDeadline(), orderId));
-        retention.put(TimerKeys.key(expired.deletableAt(settings.retentionMs()), orderId), TimerKeys.MARK);
+        retentionIndex.add(orderId, expired.deletableAt(settings.retentionMs()));
         ctx.forward(new Record<>(orderId, expired.toResult(orderId), state.paymentDeadline(), new RecordHeaders()),
                 OrdersPipeline.RESULTS_SINK);
         return expired;
@@ -319,23 +322,24 @@ final class OrderProcessor implements Processor<String, WithBytes<OrderEvent>, O
                     deadlines.delete(key); // stale: the order is gone or was paid in the same commit
                 }
             }
-            for (Bytes key : due(retention, streamTime)) {
-                String orderId = TimerKeys.orderId(key);
-                OrderState state = orders.get(orderId);
-                retention.delete(key);
-                if (state == null || !state.terminal()) {
-                    continue; // stale: deleted, or deleted and created again (it gets a new entry when it ends)
-                }
-                long at = state.deletableAt(settings.retentionMs());
-                if (at <= streamTime) {
-                    orders.delete(orderId);
-                    countOrders(-1);
-                } else {
-                    retention.put(TimerKeys.key(at, orderId), TimerKeys.MARK); // the retention was raised since
-                }
-            }
+            retentionIndex.due(streamTime, settings.expiryScanMax(), orderId -> deleteIfDue(orderId, streamTime));
         }
         publishSizes();
+    }
+
+    /** Deletes a terminal order whose retention has passed; see {@link RetentionIndex.Judge}. */
+    private long deleteIfDue(String orderId, long streamTime) {
+        OrderState state = orders.get(orderId);
+        if (state == null || !state.terminal()) {
+            return RetentionIndex.DONE; // stale: deleted, or deleted and created again
+        }
+        long at = state.deletableAt(settings.retentionMs());
+        if (at > streamTime) {
+            return at; // the retention was raised since
+        }
+        orders.delete(orderId);
+        countOrders(-1);
+        return RetentionIndex.DONE;
     }
 
     /** The keys due at {@code streamTime}: a prefix of the index, read at most {@code orders.expiry.scan.max} deep. */

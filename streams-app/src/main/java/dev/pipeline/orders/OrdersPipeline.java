@@ -57,8 +57,9 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>{@value #DEADLINES_STORE} (RocksDB): {@code <deadline><orderId>} ({@link TimerKeys}) for orders
  *       awaiting payment (put on CREATED, deleted when the order leaves CREATED), so the expiry scan
  *       reads only the due prefix and meets only unpaid orders;</li>
- *   <li>{@value #RETENTION_STORE} (RocksDB): {@code <last event + retention><orderId>} for terminal orders,
- *       put when the order ends; the punctuator deletes the due ones with their order;</li>
+ *   <li>{@value #RETENTION_STORE} (RocksDB): terminal orders by their deletion time (last event + retention),
+ *       in chunks of ids ({@link RetentionIndex}: the orders that end within a commit interval share one
+ *       or two rows); the punctuator deletes the due ones with their order;</li>
  *   <li>{@code orders-ledger} ({@link Ledger}): in / out (= events applied) / dropped by reason;</li>
  *   <li>{@value #PARKED_STORE} (RocksDB, only with {@code orders.authorization.url} set): orderId → the
  *       order's parked events, oldest first ({@link ParkingLot}); the PAID at the head waits for its
