@@ -79,7 +79,7 @@ final class RetentionIndex {
             while (ids < max && it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
                 chunks.add(kv);
-                ids += decode(kv.value).size();
+                ids += members(kv).size();
             }
         }
         int judged = 0;
@@ -87,7 +87,7 @@ final class RetentionIndex {
             if (open != null && open.key().equals(chunk.key)) {
                 open = null; // rewritten below: appends go to a new chunk
             }
-            List<String> members = decode(chunk.value);
+            List<String> members = members(chunk);
             int n = Math.min(members.size(), max - judged);
             judged += n;
             byte[] rest = new byte[0];
@@ -122,6 +122,15 @@ final class RetentionIndex {
             }
         }
         return judged;
+    }
+
+    /**
+     * A chunk's ids. An empty value is an entry of the format before chunks (one row per order, the
+     * id in the key, an empty mark as the value), so state written by the previous release is
+     * still deleted on time.
+     */
+    private static List<String> members(KeyValue<Bytes, byte[]> chunk) {
+        return chunk.value.length == 0 ? List.of(TimerKeys.orderId(chunk.key)) : decode(chunk.value);
     }
 
     static List<String> decode(byte[] value) {

@@ -146,4 +146,15 @@ class RetentionIndexTest {
         assertThat(deleted).containsExactly("a", "b", "c", "d");
         assertThat(rows()).isEmpty();
     }
+
+    @Test
+    void shouldStillDeleteTheOrdersOfEntriesWrittenOnePerOrderBeforeChunks() {
+        orders.put("old", 40L);
+        store.put(TimerKeys.key(40, "old"), TimerKeys.MARK);
+        end("new", 45);
+
+        assertThat(due(45, 10)).isEqualTo(2);
+        assertThat(deleted).containsExactly("old", "new");
+        assertThat(rows()).isEmpty();
+    }
 }
