@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * no ratio.
  */
 public record BenchReport(String date, String command, MachineInfo machine, String loadAverageAtEnd,
-        long peakRssBytes, String broker, BenchOptions options, long commitIntervalMs, List<ScenarioResult> scenarios,
+        long stolenCpuMs, long peakRssBytes, String broker, BenchOptions options, long commitIntervalMs, List<ScenarioResult> scenarios,
         List<Goal> goals) {
 
     public static BenchReport of(String command, MachineInfo machine, String broker, BenchOptions options,
@@ -37,8 +37,13 @@ public record BenchReport(String date, String command, MachineInfo machine, Stri
             withRatios.add(r.withRatios(ratio(r, pt), ratio(r, dsl)));
         }
         return new BenchReport(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), command, machine,
-                MachineInfo.currentLoadAverage(), MachineInfo.peakRssBytes(), broker, options, commitIntervalMs, withRatios,
+                MachineInfo.currentLoadAverage(), stolenSince(machine), MachineInfo.peakRssBytes(), broker, options, commitIntervalMs, withRatios,
                 Goal.evaluate(withRatios, options));
+    }
+
+    private static long stolenSince(MachineInfo machine) {
+        long now = MachineInfo.stolenCpuMillis();
+        return now < 0 || machine.stolenCpuMsAtStart() < 0 ? -1 : now - machine.stolenCpuMsAtStart();
     }
 
     private static ScenarioResult find(List<ScenarioResult> results, String name) {
@@ -66,6 +71,10 @@ public record BenchReport(String date, String command, MachineInfo machine, Stri
         sb.append(String.format(Locale.ROOT, "%nmachine: %d cores, %.1f GiB, %s, %s; load average %s at start, %s at end%n",
                 machine.cores(), machine.memoryBytes() / (1024.0 * 1024 * 1024), machine.jdk(), machine.os(),
                 machine.loadAverage(), loadAverageAtEnd));
+        if (stolenCpuMs >= 0) {
+            sb.append(String.format(Locale.ROOT, "CPU time stolen by the hypervisor during the bench: %.1f s over all cores%n",
+                    stolenCpuMs / 1000.0));
+        }
         sb.append(String.format(Locale.ROOT, "process: peak RSS %.0f MiB (VmHWM), max heap %.0f MiB; broker: %s%n",
                 peakRssBytes / (1024.0 * 1024), machine.maxHeapBytes() / (1024.0 * 1024), broker));
         sb.append(String.format(Locale.ROOT,

@@ -69,6 +69,8 @@ final class OrderLatencyScenario implements Scenario {
     static final String GC_COUNT = "gcCount";
     /** JIT compilation time in the run (compiler threads take CPU from everything else on two cores). */
     static final String JIT = "jitMs";
+    /** CPU time the hypervisor took from this machine during the run (all cores; {@link MachineInfo#stolenCpuMillis}). */
+    static final String STOLEN = "stolenCpuMs";
     private static final Duration QUIET = Duration.ofSeconds(3);
     /** The first seconds of a run include the pipeline's first fetches and transactions, and JIT on new paths. */
     private static final Duration SETTLE = Duration.ofSeconds(2);
@@ -162,6 +164,7 @@ final class OrderLatencyScenario implements Scenario {
             long settledFromMs = System.currentTimeMillis() + SETTLE.toMillis();
             GcTotals gc0 = GcTotals.now();
             long jit0 = jitMillis();
+            long stolen0 = MachineInfo.stolenCpuMillis();
             CompletableFuture<LoadSummary> sent = CompletableFuture.supplyAsync(() -> {
                 try {
                     return gen.run(LoadProgress.NONE);
@@ -217,6 +220,9 @@ final class OrderLatencyScenario implements Scenario {
             extras.put(GC_PAUSE, (double) gc.millis());
             extras.put(GC_COUNT, (double) gc.count());
             extras.put(JIT, (double) (jitMillis() - jit0));
+            if (stolen0 >= 0) {
+                extras.put(STOLEN, (double) (MachineInfo.stolenCpuMillis() - stolen0));
+            }
             if (authorizer != null) {
                 extras.put(AuthorizedOrdersScenario.CALLS, (double) authorizer.calls());
             }
