@@ -70,7 +70,8 @@ import org.apache.kafka.streams.state.Stores;
  * </ul>
  * Their sizes are the {@code pipeline_store_entries{pipeline="orders",store}} gauges and
  * {@code storeEntries} in {@link #status()}: the exact count for {@value #ORDERS_STORE}, each other
- * store's own estimate (their keys are written once and deleted once, which the estimate follows).
+ * store's own estimate (a key is written once, a retention chunk a few times, then deleted once, which
+ * the estimate follows closely; the retention store counts chunks, not orders).
  *
  * <h2>Choices</h2>
  * <ul>
