@@ -19,8 +19,8 @@ import java.util.TreeMap;
  * no ratio.
  */
 public record BenchReport(String date, String command, MachineInfo machine, String loadAverageAtEnd,
-        long stolenCpuMs, long peakRssBytes, String broker, BenchOptions options, long commitIntervalMs, List<ScenarioResult> scenarios,
-        List<Goal> goals) {
+        long stolenCpuMs, long peakRssBytes, String broker, BenchOptions options, long commitIntervalMs,
+        List<ScenarioResult> scenarios, List<Goal> goals) {
 
     public static BenchReport of(String command, MachineInfo machine, String broker, BenchOptions options,
             long commitIntervalMs, List<ScenarioResult> results) {
@@ -37,8 +37,8 @@ public record BenchReport(String date, String command, MachineInfo machine, Stri
             withRatios.add(r.withRatios(ratio(r, pt), ratio(r, dsl)));
         }
         return new BenchReport(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), command, machine,
-                MachineInfo.currentLoadAverage(), stolenSince(machine), MachineInfo.peakRssBytes(), broker, options, commitIntervalMs, withRatios,
-                Goal.evaluate(withRatios, options));
+                MachineInfo.currentLoadAverage(), stolenSince(machine), MachineInfo.peakRssBytes(), broker, options,
+                commitIntervalMs, withRatios, Goal.evaluate(withRatios, options));
     }
 
     private static long stolenSince(MachineInfo machine) {

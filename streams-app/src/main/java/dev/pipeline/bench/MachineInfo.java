@@ -8,6 +8,8 @@ import java.util.List;
 /** What the figures were measured on; Linux's /proc where available, -1 / "unknown" elsewhere. */
 public record MachineInfo(int cores, long memoryBytes, String jdk, String os, String loadAverage, long maxHeapBytes,
         long stolenCpuMsAtStart) {
+    /** /proc/stat counts in USER_HZ ticks, 100 per second on every Linux architecture. */
+    private static final long USER_HZ = 100;
 
     public static MachineInfo current() {
         return new MachineInfo(Runtime.getRuntime().availableProcessors(), procKb("/proc/meminfo", "MemTotal:") * 1024,
@@ -30,9 +32,6 @@ public record MachineInfo(int cores, long memoryBytes, String jdk, String os, St
             return -1;
         }
     }
-
-    /** /proc/stat counts in USER_HZ ticks, 100 per second on every Linux architecture. */
-    private static final long USER_HZ = 100;
 
     /** This process's peak resident set size (VmHWM), or -1 when /proc is not there. */
     public static long peakRssBytes() {

@@ -44,17 +44,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * </ol>
  * Cost of an applied event: one read and one write of the order's state in its write-back map (so
  * several events of one order within a commit interval become one RocksDB write and one changelog
- * record, and a recently used order is read without RocksDB or a deserialization), the ledger's two terms, and index writes when the order enters and leaves CREATED
- * (none when both fall in one commit interval) and when it ends (an append to the task's open
- * {@link RetentionIndex} chunk, written once per commit). Drops of steps 2-4 go
- * through {@link DropRecorder} and, for DLQ reasons, to {@link DeadLetters#SINK_NAME} with the
- * record's original bytes ({@link WithBytes}). All output goes through this task, so under
- * exactly_once_v2 it commits or aborts together.
+ * record, and a recently used order is read without RocksDB or a deserialization), the ledger's
+ * two terms, and index writes when the order enters and leaves CREATED (none when both fall in one
+ * commit interval) and when it ends (an append to the task's open {@link RetentionIndex} chunk,
+ * written once per commit). Drops of steps 2-4 go through {@link DropRecorder} and, for DLQ
+ * reasons, to {@link DeadLetters#SINK_NAME} with the record's original bytes ({@link WithBytes}).
+ * All output goes through this task, so under exactly_once_v2 it commits or aborts together.
  *
  * <p>A wall-clock punctuator handles, per tick, at most {@code orders.expiry.scan.max} due payment
- * deadlines (expiring the orders still CREATED) and as many orders of due retention chunks (deleting the
- * terminal orders whose last event is {@code orders.retention.ms} of stream time old: later events
- * for them are judged as for an unknown order, so a resent CREATED starts the order again), then
+ * deadlines (expiring the orders still CREATED) and as many orders of due retention chunks
+ * (deleting the terminal orders whose last event is {@code orders.retention.ms} of stream time old:
+ * later events for them are judged as for an unknown order, so a resent CREATED starts the order again), then
  * publishes the store sizes. A second one runs the shared {@link ConservationCheck} over the
  * task's ledger.
  *

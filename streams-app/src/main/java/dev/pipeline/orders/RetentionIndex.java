@@ -73,42 +73,41 @@ final class RetentionIndex {
      * Returns the number of ids judged.
      */
     int due(long streamTime, int max, Judge judge) {
-        List<KeyValue<Bytes, byte[]>> chunks = new ArrayList<>();
+        List<KeyValue<Bytes, List<String>>> chunks = new ArrayList<>();
         int ids = 0;
         try (KeyValueIterator<Bytes, byte[]> it = store.range(null, TimerKeys.dueUpTo(streamTime))) {
             while (ids < max && it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
-                chunks.add(kv);
-                ids += members(kv).size();
+                List<String> members = members(kv);
+                chunks.add(KeyValue.pair(kv.key, members));
+                ids += members.size();
             }
         }
         int judged = 0;
-        for (KeyValue<Bytes, byte[]> chunk : chunks) {
+        for (KeyValue<Bytes, List<String>> chunk : chunks) {
             if (open != null && open.key().equals(chunk.key)) {
                 open = null; // rewritten below: appends go to a new chunk
             }
-            List<String> members = members(chunk);
+            List<String> members = chunk.value;
             int n = Math.min(members.size(), max - judged);
             judged += n;
-            byte[] rest = new byte[0];
-            for (String unjudged : members.subList(n, members.size())) {
-                rest = append(rest, unjudged.getBytes(StandardCharsets.UTF_8));
-            }
+            List<String> rest = new ArrayList<>(members.subList(n, members.size()));
+            List<String> kept = new ArrayList<>();
             long keepFirst = Long.MAX_VALUE;
             String keepFirstId = null;
-            byte[] kept = new byte[0];
             for (String orderId : members.subList(0, n)) {
                 long at = judge.judge(orderId);
                 if (at != DONE) {
-                    kept = append(kept, orderId.getBytes(StandardCharsets.UTF_8));
+                    kept.add(orderId);
                     if (at < keepFirst) {
                         keepFirst = at;
                         keepFirstId = orderId;
                     }
                 }
             }
-            if (rest.length > 0) {
-                store.put(chunk.key, concat(rest, kept));
+            if (!rest.isEmpty()) {
+                rest.addAll(kept);
+                store.put(chunk.key, encode(rest));
             } else {
                 store.delete(chunk.key);
                 if (keepFirstId != null) {
@@ -117,7 +116,10 @@ final class RetentionIndex {
                         open = null; // merged below, so appends must not overwrite it from a stale copy
                     }
                     byte[] existing = store.get(key);
-                    store.put(key, existing == null ? kept : concat(existing, kept));
+                    if (existing != null) {
+                        kept.addAll(0, decode(existing));
+                    }
+                    store.put(key, encode(kept));
                 }
             }
         }
@@ -148,7 +150,10 @@ final class RetentionIndex {
         return ByteBuffer.allocate(ids.length + 4 + id.length).put(ids).putInt(id.length).put(id).array();
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        return ByteBuffer.allocate(a.length + b.length).put(a).put(b).array();
+    private static byte[] encode(List<String> ids) {
+        List<byte[]> utf8 = ids.stream().map(id -> id.getBytes(StandardCharsets.UTF_8)).toList();
+        ByteBuffer out = ByteBuffer.allocate(utf8.stream().mapToInt(id -> 4 + id.length).sum());
+        utf8.forEach(id -> out.putInt(id.length).put(id));
+        return out.array();
     }
 }
