@@ -106,8 +106,9 @@ import org.apache.kafka.streams.state.Stores;
  *       {@code conservation.check.interval.ms} and {@link #status()} shows the sum over this instance's
  *       tasks. Nothing is buffered ({@code buffered = 0}); EXPIRED results are not input records and are
  *       outside the equation.</li>
- *   <li><b>Latency</b>: {@link #streamsProperties()} sets the producer's {@code linger.ms} and the
- *       commit interval for end-to-end latency under exactly-once (see BENCHMARKS.md).</li>
+ *   <li><b>Latency</b>: {@link #streamsProperties()} sets the producer's {@code linger.ms}, its
+ *       {@code batch.size} and the commit interval for end-to-end latency and the commit's wait under
+ *       exactly-once (see BENCHMARKS.md).</li>
  * </ul>
  */
 public final class OrdersPipeline implements StreamsPipeline {
@@ -122,6 +123,12 @@ public final class OrdersPipeline implements StreamsPipeline {
     /** orderId → the order's parked events (only with payment authorization on); see {@link ParkingLot}. */
     public static final String PARKED_STORE = "orders-parked";
     private static final int PRODUCER_LINGER_MS = 5;
+    /**
+     * The task producer's batch size (Kafka's default is 16 KiB): the write-down hands the producer every
+     * changelog record of a commit at once, right before the flush that waits for their acks, and 8× larger
+     * batches are 8× fewer batches for the broker to append in that wait (see BENCHMARKS.md, 2026-12-03).
+     */
+    private static final int PRODUCER_BATCH_BYTES = 128 * 1024;
     /**
      * Dirty keys a store's write-back map holds before it writes them down early, and clean values it
      * keeps for reads: a task's share of a commit interval at 100,000 events/s several times over; at a
@@ -235,6 +242,7 @@ public final class OrdersPipeline implements StreamsPipeline {
                 // sending through the interval leaves less for the commit's flush, which stops processing
                 // (commit latency 50-60 ms instead of 68-70 ms at 10,000 orders/s on the loaded bench machine)
                 StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), PRODUCER_LINGER_MS,
+                StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), PRODUCER_BATCH_BYTES,
                 // a task reads one partition, so there is no other partition to wait for; with the default (0)
                 // Kafka Streams formats trace strings (String.format) for every empty queue on every loop,
                 // ~4% of the stream thread in the profile; -1 takes its fast path

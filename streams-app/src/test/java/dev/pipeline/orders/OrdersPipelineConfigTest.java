@@ -28,7 +28,8 @@ class OrdersPipelineConfigTest {
                     .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
                     .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100L)
                     .containsEntry(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 10_000)
-                    .containsEntry(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+                    .containsEntry(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5)
+                    .containsEntry(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 128 * 1024);
             assertThat(d.pipeline.uncaughtExceptionHandler()).isInstanceOf(OrdersExceptionHandler.class);
         }
     }
