@@ -125,8 +125,9 @@ public final class OrdersPipeline implements StreamsPipeline {
     private static final int PRODUCER_LINGER_MS = 5;
     /**
      * The task producer's batch size (Kafka's default is 16 KiB): the write-down hands the producer every
-     * changelog record of a commit at once, right before the flush that waits for their acks, and 8× larger
-     * batches are 8× fewer batches for the broker to append in that wait (see BENCHMARKS.md, 2026-12-03).
+     * changelog record of a commit at once, right before the flush that waits for their acks, and larger
+     * batches are fewer for the broker to append in that wait (+23% orders EOS paired, BENCHMARKS.md,
+     * 2026-12-03). At most one open batch per partition the task writes, drawn from {@code buffer.memory}.
      */
     private static final int PRODUCER_BATCH_BYTES = 128 * 1024;
     /**
