@@ -33,6 +33,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Produce-to-result latency of the order pipeline (EOS) at a fixed offered rate: a paced
@@ -50,6 +52,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * rows side by side are what the calls and the parking add to the latency.
  */
 final class OrderLatencyScenario implements Scenario {
+    private static final Logger LOG = LoggerFactory.getLogger(OrderLatencyScenario.class);
     static final String NAME = "ours: order latency EOS";
     static final String NAME_AUTHORIZED = "ours: order latency EOS, 5 ms authorizer";
     static final String NAME_RATE_MATCHED = "ours: order latency EOS, no authorizer, same rate";
@@ -65,6 +68,8 @@ final class OrderLatencyScenario implements Scenario {
     static final String ACHIEVED_INPUT = "achievedInputRate";
     /** p99 of the results whose input was sent after the first {@link #SETTLE} of the run. */
     static final String P99_SETTLED = "latencyP99SettledMs";
+    /** p99 of the worst {@link LatencyTimeline#SLOT_MS} of the run by send time (the slots are logged). */
+    static final String P99_WORST_SLOT = "latencyP99WorstSlotMs";
     static final String GC_PAUSE = "gcPauseMs";
     static final String GC_COUNT = "gcCount";
     /** JIT compilation time in the run (compiler threads take CPU from everything else on two cores). */
@@ -161,7 +166,8 @@ final class OrderLatencyScenario implements Scenario {
                     LoadKind.ORDERS.generator(load.seed(), load.keys(), System::currentTimeMillis), env.serdes(),
                     MalformedRecords.NONE, load, LoadClock.SYSTEM);
             long t0 = System.nanoTime();
-            long settledFromMs = System.currentTimeMillis() + SETTLE.toMillis();
+            long startMs = System.currentTimeMillis();
+            long settledFromMs = startMs + SETTLE.toMillis();
             GcTotals gc0 = GcTotals.now();
             long jit0 = jitMillis();
             long stolen0 = MachineInfo.stolenCpuMillis();
@@ -176,6 +182,7 @@ final class OrderLatencyScenario implements Scenario {
 
             Histogram latencyMs = new Histogram(3_600_000L, 3);
             Histogram settledMs = new Histogram(3_600_000L, 3);
+            LatencyTimeline timeline = new LatencyTimeline(startMs, options.latencySeconds());
             long lastOutput = System.nanoTime();
             long deadline = t0 + Duration.ofSeconds(options.latencySeconds() * 3L + 60).toNanos();
             while (true) {
@@ -185,6 +192,7 @@ final class OrderLatencyScenario implements Scenario {
                 for (ConsumerRecord<byte[], byte[]> r : batch) {
                     long ms = Math.max(0, Math.min(3_600_000L, nowMs - r.timestamp()));
                     latencyMs.recordValue(ms);
+                    timeline.record(r.timestamp(), ms);
                     if (r.timestamp() >= settledFromMs) {
                         settledMs.recordValue(ms);
                     }
@@ -217,6 +225,9 @@ final class OrderLatencyScenario implements Scenario {
             extras.putAll(decomposition(streams));
             GcTotals gc = GcTotals.now().minus(gc0);
             extras.put(P99_SETTLED, (double) settledMs.getValueAtPercentile(99));
+            extras.put(P99_WORST_SLOT, (double) timeline.worstSlotP99());
+            LOG.info("[bench] {}: latency by send time from {}, p99/max ms per {} ms: {}", name,
+                    java.time.Instant.ofEpochMilli(startMs), LatencyTimeline.SLOT_MS, timeline.describe());
             extras.put(GC_PAUSE, (double) gc.millis());
             extras.put(GC_COUNT, (double) gc.count());
             extras.put(JIT, (double) (jitMillis() - jit0));
